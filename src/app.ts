@@ -1,0 +1,93 @@
+import cookieParser from 'cookie-parser';
+import cookieSession from 'cookie-session';
+import express, { type Express } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { createApiKeyAuthenticator } from './auth/api-key.js';
+import { createBasicAuthenticator } from './auth/basic.js';
+import { createSecurityHandlers } from './auth/security-handlers.js';
+import { type SessionDeps, createSessionAuthenticator } from './auth/session.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config/config.js';
+import type { Contract } from './contract.js';
+import type { PasswordHasher } from './crypto/password-hasher.js';
+import { createErrorHandler } from './errors/error-handler.js';
+import { noStore } from './http/no-store.js';
+import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
+import { requestLogger } from './http/request-logger.js';
+import { apiKeyItemRoutes } from './routes/api-key-items.js';
+import { basicRoutes } from './routes/basic.js';
+import { serviceRoutes } from './routes/service.js';
+import { sessionRoutes } from './routes/sessions.js';
+import type { Store } from './store/store.js';
+
+export const SESSION_COOKIE = 'gatehouse_session';
+export const MAX_JSON_BODY = '100kb';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  hasher: PasswordHasher;
+  contract: Contract;
+  docsFile: string;
+  /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
+  validateResponses?: boolean;
+}
+
+/** Builds one app from its dependencies; it opens nothing and listens nowhere. */
+export function createApp(deps: AppDeps): Express {
+  const { config, store, clock, logger, hasher, contract } = deps;
+  const session: SessionDeps = {
+    users: store.users,
+    sessions: store.sessions,
+    clock,
+    policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
+  };
+  const authenticateSession = createSessionAuthenticator(session);
+  const securityHandlers = createSecurityHandlers({
+    basic: createBasicAuthenticator({ users: store.users, hasher }),
+    apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
+    session: authenticateSession,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(requestLogger(logger));
+  app.use(helmet());
+  app.use(noStore());
+  app.use(refuseQueryCredentials());
+  app.use(express.json({ limit: MAX_JSON_BODY, strict: false }));
+  // The validator reads the session cookie from req.cookies; cookie-session does not set it.
+  app.use(cookieParser());
+  app.use(
+    cookieSession({
+      name: SESSION_COOKIE,
+      keys: config.sessionKeys,
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: config.sessionAbsoluteHours * 3_600_000,
+    }),
+  );
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(contract.document) as never,
+      validateApiSpec: false,
+      validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
+      validateResponses: deps.validateResponses ?? false,
+      validateSecurity: { handlers: securityHandlers },
+    }),
+  );
+
+  app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
+  app.use(basicRoutes());
+  app.use(apiKeyItemRoutes());
+  app.use(sessionRoutes({ session, authenticateSession, hasher }));
+
+  app.use(createErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,45 @@
+import { type ApiError, forbidden, unauthenticated } from '../errors/api-error.js';
+import type { AuthRecord, SecuritySchemeName } from './auth-record.js';
+
+export type SecurityRequirement = Record<string, string[]>;
+
+const UNAUTHENTICATED_MESSAGES: Record<SecuritySchemeName, string> = {
+  basicAuth: 'Invalid credentials',
+  bearerAuth: 'Invalid API Key',
+  apiKey: 'Invalid API Key',
+  sessionCookie: 'Not authenticated',
+};
+
+const CHALLENGES: Record<SecuritySchemeName, string | undefined> = {
+  basicAuth: 'Basic realm="gatehouse", charset="UTF-8"',
+  bearerAuth: 'Bearer realm="gatehouse"',
+  apiKey: 'Bearer realm="gatehouse"',
+  sessionCookie: undefined,
+};
+
+const FORBIDDEN_MESSAGES: Record<string, string> = {
+  admin: 'Admins only',
+  write: 'Write access required',
+  read: 'Read access required',
+};
+
+function isSchemeName(name: string): name is SecuritySchemeName {
+  return name in UNAUTHENTICATED_MESSAGES;
+}
+
+/**
+ * The one answer to a request no security alternative let through: 403 when a valid credential
+ * lacked a role or permission, else 401 worded for the credential that was presented (or the
+ * route's first scheme), challenging with every scheme the route accepts.
+ */
+export function authFailure(record: AuthRecord | undefined, security: SecurityRequirement[]): ApiError {
+  const lacking = record?.failures.find((failure) => failure.reason === 'forbidden');
+  if (lacking !== undefined) {
+    const scope = lacking.missing[0] ?? '';
+    return forbidden(FORBIDDEN_MESSAGES[scope] ?? 'Not allowed');
+  }
+  const schemes = [...new Set(security.flatMap((requirement) => Object.keys(requirement)))].filter(isSchemeName);
+  const scheme = record?.failures.find((failure) => failure.reason === 'invalid')?.scheme ?? schemes[0] ?? 'basicAuth';
+  const challenges = [...new Set(schemes.map((name) => CHALLENGES[name]).filter((c): c is string => c !== undefined))];
+  return unauthenticated(UNAUTHENTICATED_MESSAGES[scheme], challenges);
+}

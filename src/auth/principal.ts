@@ -1,0 +1,25 @@
+import type { ApiKeyRecord } from '../store/api-keys.js';
+import type { Permission } from '../store/schema.js';
+import type { SessionRecord } from '../store/sessions.js';
+import type { UserRecord } from '../store/users.js';
+
+export type CredentialScheme = 'basic' | 'api_key' | 'session';
+
+/** Who the caller is, and through which credential. */
+export type Principal =
+  | { scheme: 'basic'; user: UserRecord }
+  | { scheme: 'api_key'; user: UserRecord; apiKey: ApiKeyRecord; permissions: Permission[] }
+  | { scheme: 'session'; user: UserRecord; session: SessionRecord };
+
+/** What an authenticator made of a request: no credential of its kind, a bad one, or a principal. */
+export type Authentication =
+  | { outcome: 'none' }
+  | { outcome: 'invalid' }
+  | { outcome: 'authenticated'; principal: Principal };
+
+export const NO_CREDENTIAL: Authentication = { outcome: 'none' };
+export const INVALID_CREDENTIAL: Authentication = { outcome: 'invalid' };
+
+export function authenticated(principal: Principal): Authentication {
+  return { outcome: 'authenticated', principal };
+}

@@ -1,0 +1,53 @@
+import type { Request } from 'express';
+import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
+import { type SecuritySchemeName, authRecordOf } from './auth-record.js';
+import type { BasicAuthenticator } from './basic.js';
+import type { Authentication, Principal } from './principal.js';
+import type { SessionAuthenticator } from './session.js';
+
+export interface Authenticators {
+  basic: BasicAuthenticator;
+  apiKey: ApiKeyAuthenticator;
+  session: SessionAuthenticator;
+}
+
+type SecurityHandler = (req: Request, scopes: string[]) => Promise<boolean>;
+
+/** Role lists name a user's role for human credentials and a key's permissions for API keys. */
+function missingScopes(principal: Principal, scopes: string[]): string[] {
+  if (principal.scheme === 'api_key') return scopes.filter((scope) => !principal.permissions.includes(scope as 'read' | 'write'));
+  return scopes.filter((scope) => scope !== principal.user.role);
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Adapts the per-scheme authenticators to express-openapi-validator's handler contract. */
+export function createSecurityHandlers(authenticators: Authenticators): Record<SecuritySchemeName, SecurityHandler> {
+  const handle =
+    (scheme: SecuritySchemeName, authenticate: (req: Request) => Promise<Authentication>): SecurityHandler =>
+    async (req, scopes) => {
+      const result = await authenticate(req);
+      if (result.outcome === 'none') return false;
+      const record = authRecordOf(req);
+      if (result.outcome === 'invalid') {
+        record.failures.push({ scheme, reason: 'invalid', missing: [] });
+        return false;
+      }
+      const missing = missingScopes(result.principal, scopes);
+      if (missing.length > 0) {
+        record.failures.push({ scheme, reason: 'forbidden', missing });
+        return false;
+      }
+      record.principal ??= result.principal;
+      return true;
+    };
+
+  return {
+    basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization)),
+    bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
+    apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
+    sessionCookie: handle('sessionCookie', (req) => authenticators.session(req.session?.token)),
+  };
+}

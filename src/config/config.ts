@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+
+export type Environment = 'development' | 'test' | 'production';
+export type TrustProxy = boolean | number | string[];
+
+export interface Config {
+  env: Environment;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  /** Newest first: the first signs new cookies, all verify. */
+  sessionKeys: string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  bcryptCost: number;
+  rateLimitMax: number;
+  rateLimitWindowSeconds: number;
+  loginMaxFailures: number;
+  corsOrigins: string[];
+  trustProxy: TrustProxy;
+  demoData: boolean;
+  logLevel: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: Config; warnings: string[] }
+  | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+const MIN_SESSION_KEY_LENGTH = 32;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'password', 'keyboard cat', 'development']);
+
+/** Reads the environment once; every problem gets its own line naming the variable. */
+export function parseConfig(env: Env): ConfigResult {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
+  };
+
+  const rawEnv = env.NODE_ENV?.trim() || 'development';
+  let environment: Environment = 'development';
+  if (rawEnv === 'production' || rawEnv === 'test' || rawEnv === 'development') environment = rawEnv;
+  else problems.push(`NODE_ENV must be development, test or production (got "${rawEnv}")`);
+  const production = environment === 'production';
+
+  const databaseUrl = env.DATABASE_URL?.trim() || 'sqlite:./data/gatehouse.db';
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/gatehouse.db)');
+  }
+
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+
+  let sessionKeys = (env.SESSION_KEYS ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+  if (sessionKeys.length === 0) {
+    if (production) problems.push(`SESSION_KEYS is required in production: a comma list of random secrets of at least ${MIN_SESSION_KEY_LENGTH} characters, newest first`);
+    else {
+      sessionKeys = [randomBytes(32).toString('base64url')];
+      warnings.push('SESSION_KEYS is not set: using a random key for this process, so sessions end when it stops');
+    }
+  } else if (sessionKeys.some((key) => key.length < MIN_SESSION_KEY_LENGTH || WEAK_SECRETS.has(key.toLowerCase()))) {
+    const message = `SESSION_KEYS must hold only random secrets of at least ${MIN_SESSION_KEY_LENGTH} characters`;
+    if (production) problems.push(message);
+    else warnings.push(`${message} (allowed outside production)`);
+  }
+
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  if (corsOrigins.includes('*')) {
+    problems.push('CORS_ORIGINS must list origins; "*" cannot be used with credentials');
+  }
+  for (const origin of corsOrigins.filter((o) => o !== '*')) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entry "${origin}" must be an origin such as https://app.example.com`);
+  }
+
+  const demoData = flag('DEMO_DATA', !production);
+  if (production && demoData) problems.push('DEMO_DATA cannot be on in production');
+
+  const logLevel = env.LOG_LEVEL?.trim() || (environment === 'test' ? 'silent' : 'info');
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: Config = {
+    env: environment,
+    port: integer('PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    redisUrl,
+    sessionKeys,
+    sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: integer('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+    bcryptCost: integer('BCRYPT_COST', 12, production ? 10 : 4, 15),
+    rateLimitMax: integer('RATE_LIMIT_MAX', 100, 1, 1_000_000),
+    rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
+    corsOrigins,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    demoData,
+    logLevel,
+  };
+  if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
+    problems.push('SESSION_IDLE_MINUTES must not be longer than SESSION_ABSOLUTE_HOURS');
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config, warnings };
+}
+
+/** TRUST_PROXY: off (default), a number of hops, or a comma list of proxy addresses/subnets for Express. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  const value = raw?.trim();
+  if (value === undefined || value === '' || ['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (['true', 'on', 'yes'].includes(value.toLowerCase())) {
+    problems.push('TRUST_PROXY must name the proxies to trust (a hop count, or addresses such as loopback,10.0.0.0/8), not "true"');
+    return false;
+  }
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = entries.filter((entry) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(entry));
+  if (bad.length > 0) problems.push(`TRUST_PROXY has entries that are not addresses or subnets: ${bad.join(', ')}`);
+  return entries;
+}
+
+/** A config for tests and tools: defaults plus overrides, never touching process.env. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const result = parseConfig({ NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', BCRYPT_COST: '4', SESSION_KEYS: 'test-session-key-0123456789abcdefghijklmnop' });
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return { ...result.config, ...overrides };
+}

@@ -1,0 +1,30 @@
+import bcrypt from 'bcrypt';
+
+/** bcrypt ignores every byte past the 72nd; longer passwords are refused rather than truncated. */
+export const BCRYPT_MAX_BYTES = 72;
+
+export class PasswordHasher {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(readonly cost: number) {}
+
+  async hash(password: string): Promise<string> {
+    return bcrypt.hash(password, this.cost);
+  }
+
+  /**
+   * Compares against the stored hash, or against a dummy hash of the same cost when there is
+   * none, so an unknown username costs the same time as a wrong password.
+   */
+  async verify(password: string, storedHash: string | undefined): Promise<boolean> {
+    const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
+    const hash = storedHash ?? (await this.dummy());
+    const matches = await bcrypt.compare(password, hash);
+    return matches && storedHash !== undefined && !tooLong;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= bcrypt.hash('gatehouse-dummy-password', this.cost);
+    return this.dummyHash;
+  }
+}

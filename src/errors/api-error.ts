@@ -1,0 +1,65 @@
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'authorization_error'
+  | 'csrf_error'
+  | 'not_found_error'
+  | 'method_not_allowed_error'
+  | 'conflict_error'
+  | 'validation_error'
+  | 'rate_limit_error'
+  | 'internal_error'
+  | 'unavailable_error';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface ApiErrorOptions {
+  details?: ErrorDetail[];
+  headers?: Record<string, string>;
+  /** What goes to the log, never to the client. */
+  internal?: string;
+}
+
+/** The one error type of the service: a status, a public type and message, and optional headers. */
+export class ApiError extends Error {
+  readonly details: ErrorDetail[] | undefined;
+  readonly headers: Record<string, string>;
+  readonly internal: string | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly type: ErrorType,
+    message: string,
+    options: ApiErrorOptions = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+    this.internal = options.internal;
+  }
+}
+
+export const badRequest = (message: string): ApiError => new ApiError(400, 'invalid_request_error', message);
+export const notFound = (message: string): ApiError => new ApiError(404, 'not_found_error', message);
+export const forbidden = (message: string): ApiError => new ApiError(403, 'authorization_error', message);
+export const conflict = (message: string): ApiError => new ApiError(409, 'conflict_error', message);
+export const unavailable = (message: string): ApiError => new ApiError(503, 'unavailable_error', message);
+
+export function unauthenticated(message: string, challenges: string[] = []): ApiError {
+  const headers: Record<string, string> = challenges.length > 0 ? { 'WWW-Authenticate': challenges.join(', ') } : {};
+  return new ApiError(401, 'authentication_error', message, { headers });
+}
+
+export function validationFailed(details: ErrorDetail[]): ApiError {
+  return new ApiError(422, 'validation_error', 'Request validation failed', { details });
+}
+
+export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError(429, 'rate_limit_error', message, {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  });
+}

@@ -1,0 +1,103 @@
+import type { ErrorRequestHandler, Request } from 'express';
+import type { Logger } from 'pino';
+import { authFailure, type SecurityRequirement } from '../auth/auth-failure.js';
+import { ApiError, type ErrorDetail, badRequest, notFound, validationFailed } from './api-error.js';
+
+/** The shape of express-openapi-validator's HttpError. */
+interface ValidatorError {
+  status: number;
+  errors: Array<{ path?: string; message?: string }>;
+  headers?: Record<string, string>;
+  message: string;
+}
+
+/** The shape of body-parser's errors (http-errors with a `type`). */
+interface BodyParserError {
+  status: number;
+  type: string;
+}
+
+function isValidatorError(error: unknown): error is ValidatorError {
+  return typeof (error as ValidatorError)?.status === 'number' && Array.isArray((error as ValidatorError).errors);
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return typeof (error as BodyParserError)?.status === 'number' && typeof (error as BodyParserError).type === 'string';
+}
+
+function operationSecurity(req: Request): SecurityRequirement[] {
+  const schema = (req as Request & { openapi?: { schema?: { security?: SecurityRequirement[] } } }).openapi?.schema;
+  return schema?.security ?? [];
+}
+
+/** `.body.username` or `/body/username` → `/body/username`. */
+function detailPath(path: string | undefined): string {
+  if (path === undefined || path === '') return '/';
+  return path.startsWith('/') ? path : `/${path.replace(/^\./, '').replaceAll('.', '/')}`;
+}
+
+function fromValidator(error: ValidatorError, req: Request): ApiError {
+  switch (error.status) {
+    case 400: {
+      const details: ErrorDetail[] = error.errors.map((e) => ({ path: detailPath(e.path), message: e.message ?? 'is not valid' }));
+      return validationFailed(details);
+    }
+    case 401:
+      return authFailure(req.auth, operationSecurity(req));
+    case 404:
+      return notFound('Route not found');
+    case 405:
+      return new ApiError(405, 'method_not_allowed_error', 'Method not allowed', { headers: error.headers ?? {} });
+    case 406:
+      return new ApiError(406, 'invalid_request_error', 'The Accept header names no media type this route can answer with');
+    case 413:
+      return new ApiError(413, 'invalid_request_error', 'Request body is too large');
+    case 415:
+      return new ApiError(415, 'invalid_request_error', 'Content-Type must be application/json');
+    default:
+      return new ApiError(500, 'internal_error', 'Internal server error', { internal: error.message });
+  }
+}
+
+function fromBodyParser(error: BodyParserError): ApiError {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return badRequest('Request body is not valid JSON');
+    case 'entity.too.large':
+      return new ApiError(413, 'invalid_request_error', 'Request body is too large');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError(415, 'invalid_request_error', 'Request body must be UTF-8 JSON');
+    default:
+      return badRequest('Request body could not be read');
+  }
+}
+
+export function toApiError(error: unknown, req: Request): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isValidatorError(error)) return fromValidator(error, req);
+  if (isBodyParserError(error)) return fromBodyParser(error);
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return badRequest('Bad request');
+  return new ApiError(500, 'internal_error', 'Internal server error');
+}
+
+/** The one place every failure becomes the envelope; internal detail goes to the log only. */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    const apiError = toApiError(error, req);
+    const requestId = String(req.id ?? '');
+    if (apiError.status >= 500) logger.error({ err: error, request_id: requestId, internal: apiError.internal }, 'request failed');
+    if (res.headersSent) return next(error);
+    res.status(apiError.status).set(apiError.headers);
+    res.json({
+      error: {
+        type: apiError.type,
+        message: apiError.message,
+        status_code: apiError.status,
+        request_id: requestId,
+        ...(apiError.details === undefined ? {} : { details: apiError.details }),
+      },
+    });
+  };
+}

@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { principalOf } from '../auth/auth-record.js';
+import { type SessionAuthenticator, type SessionDeps, startSession } from '../auth/session.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import { unauthenticated } from '../errors/api-error.js';
+import type { RequestJson, ResponseJson } from '../http/contract-types.js';
+import { userJson } from './user-json.js';
+
+export interface SessionRouteDeps {
+  session: SessionDeps;
+  authenticateSession: SessionAuthenticator;
+  hasher: PasswordHasher;
+}
+
+/** Sign in, the dashboard and sign out: the seed's cookie-session routes. */
+export function sessionRoutes({ session, authenticateSession, hasher }: SessionRouteDeps): Router {
+  const router = Router();
+
+  router.post('/login', async (req, res) => {
+    const { username, password } = req.body as RequestJson<'login'>;
+    const user = await session.users.findByUsername(username);
+    const matches = await hasher.verify(password, user?.password_hash);
+    if (!matches || user === undefined || user.disabled) throw unauthenticated('Invalid credentials');
+
+    // A cookie sent along is never reused; if it named a live session, that one ends here.
+    const previous = await authenticateSession(req.session?.token);
+    if (previous.outcome === 'authenticated' && previous.principal.scheme === 'session') {
+      await session.sessions.revoke(previous.principal.session.id, session.clock.now());
+    }
+
+    const started = await startSession(session, user, { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null });
+    req.sessionOptions.secure = req.secure;
+    req.session = { token: started.token };
+    const body: ResponseJson<'login', 200> = {
+      message: 'Login successful',
+      user: userJson(user),
+      expires_at: started.record.expires_at,
+    };
+    res.json(body);
+  });
+
+  router.get('/dashboard', (req, res) => {
+    const body: ResponseJson<'getDashboard', 200> = { message: `Welcome to your dashboard, ${principalOf(req).user.username}!` };
+    res.json(body);
+  });
+
+  router.post('/logout', async (req, res) => {
+    const principal = req.auth?.principal;
+    if (principal?.scheme === 'session') await session.sessions.revoke(principal.session.id, session.clock.now());
+    req.session = null;
+    const body: ResponseJson<'logout', 200> = { message: 'Logged out successfully' };
+    res.json(body);
+  });
+
+  return router;
+}

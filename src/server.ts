@@ -1,0 +1,52 @@
+import { systemClock } from './clock.js';
+import { createApp } from './app.js';
+import { parseConfig } from './config/config.js';
+import { loadContract } from './contract.js';
+import { PasswordHasher } from './crypto/password-hasher.js';
+import { createLogger } from './http/request-logger.js';
+import { docsFile, specFile } from './paths.js';
+import { loadDemoData } from './store/demo-data.js';
+import { openStore } from './store/store.js';
+
+/** The entry point: the only place that reads the environment, opens the store and listens. */
+async function main(): Promise<void> {
+  try {
+    process.loadEnvFile();
+  } catch {
+    // No .env file: the environment alone configures the service.
+  }
+  const result = parseConfig(process.env);
+  if (!result.ok) {
+    for (const problem of result.problems) console.error(`gatehouse: configuration: ${problem}`);
+    process.exit(1);
+  }
+  const { config, warnings } = result;
+  const logger = createLogger(config.logLevel);
+  for (const warning of warnings) logger.warn(warning);
+
+  const store = await openStore(config.databaseUrl);
+  const hasher = new PasswordHasher(config.bcryptCost);
+  if (config.demoData) await loadDemoData(store, hasher, systemClock, logger);
+
+  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile });
+  const server = app.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host}:${config.port}`, database: config.databaseUrl.split(':')[0], env: config.env }, 'gatehouse is listening');
+  });
+  // A client that sends half a request must not hold a connection for long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'gatehouse is stopping');
+    server.close(() => void store.close().then(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`gatehouse: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+/** Table shapes for kysely. Timestamps are ISO-8601 UTC strings, flags are 0/1: both read the same on SQLite and PostgreSQL. */
+export type Role = 'user' | 'admin';
+export type Permission = 'read' | 'write';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** The username lower-cased: the unique key, so names differ by more than case. */
+  username_key: string;
+  password_hash: string;
+  role: Role;
+  disabled: number;
+  /** Bumped by a password change, disable or delete; cached Basic credentials must match it. */
+  credential_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** The first characters of the key, enough to recognise it in a list. */
+  prefix: string;
+  /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+  key_hash: string;
+  /** Comma list of permissions, e.g. "read,write". */
+  permissions: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  /** Public id, safe to list; the cookie holds a different, secret token. */
+  id: string;
+  /** SHA-256 (hex) of the cookie's token. */
+  token_hash: string;
+  user_id: string;
+  /** SHA-256 (hex) of the session's CSRF token. */
+  csrf_token_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end of the session; the idle end is last_seen_at plus the idle timeout. */
+  expires_at: string;
+  revoked_at: string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+}

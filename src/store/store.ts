@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import { ApiKeyRepository } from './api-keys.js';
+import { type DatabaseHandle, openDatabase } from './database.js';
+import { migrateToLatest } from './migrations.js';
+import { SessionRepository } from './sessions.js';
+import { UserRepository } from './users.js';
+
+/** Everything the service keeps: one object per app, over SQLite or PostgreSQL alike. */
+export class Store {
+  readonly users: UserRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly sessions: SessionRepository;
+
+  constructor(readonly handle: DatabaseHandle) {
+    this.users = new UserRepository(handle.db);
+    this.apiKeys = new ApiKeyRepository(handle.db);
+    this.sessions = new SessionRepository(handle.db);
+  }
+
+  get db(): DatabaseHandle['db'] {
+    return this.handle.db;
+  }
+
+  /** Throws when the database does not answer. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.handle.db);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.db.destroy();
+  }
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  const handle = openDatabase(databaseUrl);
+  try {
+    await migrateToLatest(handle.db);
+  } catch (error) {
+    await handle.db.destroy();
+    throw error;
+  }
+  return new Store(handle);
+}
