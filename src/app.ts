@@ -14,6 +14,7 @@ import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
 import { noStore } from './http/no-store.js';
+import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
@@ -82,6 +83,8 @@ export function createApp(deps: AppDeps): Express {
       validateSecurity: { handlers: securityHandlers },
     }),
   );
+
+  app.use(requireDocumentedBody());
 
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
   app.use(basicRoutes());

@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { request } from 'undici';
+import { createApp } from '../../src/app.js';
+import { type Config, testConfig } from '../../src/config/config.js';
+import { loadContract } from '../../src/contract.js';
+import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { docsFile, specFile } from '../../src/paths.js';
+import { loadDemoData } from '../../src/store/demo-data.js';
+import { type Store, openStore } from '../../src/store/store.js';
+import { ManualClock } from './manual-clock.js';
+
+export interface TestApp {
+  url: string;
+  store: Store;
+  clock: ManualClock;
+  config: Config;
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[];
+  call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  headers?: Record<string, string>;
+  /** Sent as JSON unless it is already a string. */
+  body?: unknown;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+export interface TestAppOptions {
+  config?: Partial<Config>;
+  demoData?: boolean;
+  databaseUrl?: string;
+}
+
+/** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig({ logLevel: 'info', ...options.config });
+  const store = await openStore(options.databaseUrl ?? config.databaseUrl);
+  const clock = new ManualClock();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...String(chunk).split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  const logger = pino({ level: config.logLevel }, sink);
+  const hasher = new PasswordHasher(config.bcryptCost);
+  if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
+  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile, validateResponses: true });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    store,
+    clock,
+    config,
+    logs,
+    async call(method, path, { headers = {}, body } = {}) {
+      const hasBody = body !== undefined;
+      const response = await request(`${url}${path}`, {
+        method: method as never,
+        headers: { ...(hasBody && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: hasBody ? (typeof body === 'string' ? body : JSON.stringify(body)) : undefined,
+      });
+      const text = await response.body.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: response.statusCode, headers: response.headers, text, json };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+export function basic(username: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/** The `name=value` pairs of Set-Cookie, ready to send back as a Cookie header. */
+export function cookiesFrom(response: TestResponse): string {
+  const setCookie = response.headers['set-cookie'];
+  const list = Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie];
+  return list.map((cookie) => cookie.split(';')[0]).join('; ');
+}
+
+export function setCookieHeaders(response: TestResponse): string[] {
+  const setCookie = response.headers['set-cookie'];
+  return Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie];
+}
+
+/** Asserts the error envelope of DESIGN.md section 3 and returns its body. */
+export function expectEnvelope(response: TestResponse, status: number, type: string, message?: string): void {
+  const error = response.json?.error;
+  const problems: string[] = [];
+  if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`);
+  if (error?.type !== type) problems.push(`type ${error?.type}, expected ${type}`);
+  if (message !== undefined && error?.message !== message) problems.push(`message "${error?.message}", expected "${message}"`);
+  if (error?.status_code !== status) problems.push(`status_code ${error?.status_code}`);
+  if (typeof error?.request_id !== 'string' || error.request_id !== response.headers['x-request-id']) problems.push('request_id missing or not the X-Request-Id header');
+  if (problems.length > 0) throw new Error(`${problems.join('; ')}\nbody: ${response.text.slice(0, 500)}`);
+}

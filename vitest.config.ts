@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // Two cores: run test files in parallel processes, each with its own app and store.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
