@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
     clock,
     policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
   };
+  const audit = new AuditLog(store.auditEvents, clock, logger);
   const authenticateSession = createSessionAuthenticator(session);
   const securityHandlers = createSecurityHandlers({
     basic: createBasicAuthenticator({ users: store.users, hasher }),
@@ -89,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
-  app.use(sessionRoutes({ session, authenticateSession, hasher }));
+  app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
 
   app.use(createErrorHandler(logger));
   return app;

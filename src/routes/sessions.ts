@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { AuditLog } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
 import { type SessionAuthenticator, type SessionDeps, startSession } from '../auth/session.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
@@ -10,17 +11,21 @@ export interface SessionRouteDeps {
   session: SessionDeps;
   authenticateSession: SessionAuthenticator;
   hasher: PasswordHasher;
+  audit: AuditLog;
 }
 
 /** Sign in, the dashboard and sign out: the seed's cookie-session routes. */
-export function sessionRoutes({ session, authenticateSession, hasher }: SessionRouteDeps): Router {
+export function sessionRoutes({ session, authenticateSession, hasher, audit }: SessionRouteDeps): Router {
   const router = Router();
 
   router.post('/login', async (req, res) => {
     const { username, password } = req.body as RequestJson<'login'>;
     const user = await session.users.findByUsername(username);
     const matches = await hasher.verify(password, user?.password_hash);
-    if (!matches || user === undefined || user.disabled) throw unauthenticated('Invalid credentials');
+    if (!matches || user === undefined || user.disabled) {
+      await audit.record(req, { action: 'login.failed', outcome: 'failure', username });
+      throw unauthenticated('Invalid credentials');
+    }
 
     // A cookie sent along is never reused; if it named a live session, that one ends here.
     const previous = await authenticateSession(req.session?.token);
@@ -31,6 +36,7 @@ export function sessionRoutes({ session, authenticateSession, hasher }: SessionR
     const started = await startSession(session, user, { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null });
     req.sessionOptions.secure = req.secure;
     req.session = { token: started.token };
+    await audit.record(req, { action: 'login.succeeded', outcome: 'success', username: user.username, subject: { type: 'session', id: started.record.id } });
     const body: ResponseJson<'login', 200> = {
       message: 'Login successful',
       user: userJson(user),
@@ -46,7 +52,10 @@ export function sessionRoutes({ session, authenticateSession, hasher }: SessionR
 
   router.post('/logout', async (req, res) => {
     const principal = req.auth?.principal;
-    if (principal?.scheme === 'session') await session.sessions.revoke(principal.session.id, session.clock.now());
+    if (principal?.scheme === 'session') {
+      await session.sessions.revoke(principal.session.id, session.clock.now());
+      await audit.record(req, { action: 'logout', outcome: 'success', subject: { type: 'session', id: principal.session.id } });
+    }
     req.session = null;
     const body: ResponseJson<'logout', 200> = { message: 'Logged out successfully' };
     res.json(body);

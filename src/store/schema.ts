@@ -49,8 +49,31 @@ export interface SessionsTable {
   ip: string | null;
 }
 
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEventsTable {
+  id: string;
+  occurred_at: string;
+  /** What happened, e.g. `login.failed`, `api_key.created` (see AuditAction). */
+  action: string;
+  outcome: AuditOutcome;
+  /** The user who acted, when known. */
+  actor_user_id: string | null;
+  actor_scheme: string | null;
+  /** The username a sign-in tried, known or not; never a password. */
+  username: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  /** JSON object of non-secret facts. */
+  detail: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  audit_events: AuditEventsTable;
 }

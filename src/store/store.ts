@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { ApiKeyRepository } from './api-keys.js';
+import { AuditEventRepository } from './audit-events.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 import { migrateToLatest } from './migrations.js';
 import { SessionRepository } from './sessions.js';
@@ -10,11 +11,13 @@ export class Store {
   readonly users: UserRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly sessions: SessionRepository;
+  readonly auditEvents: AuditEventRepository;
 
   constructor(readonly handle: DatabaseHandle) {
     this.users = new UserRepository(handle.db);
     this.apiKeys = new ApiKeyRepository(handle.db);
     this.sessions = new SessionRepository(handle.db);
+    this.auditEvents = new AuditEventRepository(handle.db);
   }
 
   get db(): DatabaseHandle['db'] {

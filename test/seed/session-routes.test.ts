@@ -166,3 +166,17 @@ describe('POST /logout', () => {
     expect((await app.call('GET', '/dashboard', { headers: { cookie: other } })).json).toEqual({ message: 'Welcome to your dashboard, bob!' });
   });
 });
+
+describe('audit trail of sign-ins', () => {
+  it('records a success and a failure with the username and address, never the password', async () => {
+    await login();
+    await login('alice', 'not-her-password');
+    const events = await app.store.db.selectFrom('audit_events').selectAll().orderBy('occurred_at').execute();
+    expect(events.map((e) => [e.action, e.outcome, e.username])).toEqual([
+      ['login.succeeded', 'success', 'alice'],
+      ['login.failed', 'failure', 'alice'],
+    ]);
+    expect(events.every((e) => e.ip === '127.0.0.1')).toBe(true);
+    expect(JSON.stringify(events)).not.toMatch(/password123|not-her-password/);
+  });
+});
