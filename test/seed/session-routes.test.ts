@@ -171,10 +171,10 @@ describe('audit trail of sign-ins', () => {
   it('records a success and a failure with the username and address, never the password', async () => {
     await login();
     await login('alice', 'not-her-password');
-    const events = await app.store.db.selectFrom('audit_events').selectAll().orderBy('occurred_at').execute();
+    const events = await app.store.db.selectFrom('audit_events').selectAll().orderBy('action').execute();
     expect(events.map((e) => [e.action, e.outcome, e.username])).toEqual([
-      ['login.succeeded', 'success', 'alice'],
       ['login.failed', 'failure', 'alice'],
+      ['login.succeeded', 'success', 'alice'],
     ]);
     expect(events.every((e) => e.ip === '127.0.0.1')).toBe(true);
     expect(JSON.stringify(events)).not.toMatch(/password123|not-her-password/);
