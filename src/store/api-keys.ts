@@ -42,6 +42,12 @@ export class ApiKeyRepository {
     return row;
   }
 
+  /** Revokes once; returns false when the key was already revoked or does not exist. */
+  async revoke(id: string, now: Date): Promise<boolean> {
+    const result = await this.db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async markUsed(id: string, now: Date): Promise<void> {
     await this.db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id).execute();
   }
