@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+
+const STRONG_KEY = 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9';
+
+function problemsOf(env: Record<string, string>): string[] {
+  const result = parseConfig(env);
+  return result.ok ? [] : result.problems;
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/gatehouse.db',
+      redisUrl: undefined,
+      sessionIdleMinutes: 30,
+      sessionAbsoluteHours: 12,
+      bcryptCost: 12,
+      rateLimitMax: 100,
+      rateLimitWindowSeconds: 900,
+      loginMaxFailures: 5,
+      corsOrigins: [],
+      trustProxy: false,
+      demoData: true,
+    });
+    expect(result.warnings.join('\n')).toMatch(/SESSION_KEYS is not set/);
+  });
+
+  it('production refuses to start without SESSION_KEYS, naming the variable', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SESSION_KEYS /);
+  });
+
+  it('production refuses short or well-known session keys', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: 'short' })[0]).toMatch(/SESSION_KEYS/);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: `${STRONG_KEY},secret` })[0]).toMatch(/SESSION_KEYS/);
+  });
+
+  it('production starts with strong keys and never loads demo data', () => {
+    const result = parseConfig({ NODE_ENV: 'production', SESSION_KEYS: `${STRONG_KEY},${STRONG_KEY.split('').reverse().join('')}` });
+    expect(result.ok && result.config.demoData).toBe(false);
+    expect(result.ok && result.config.sessionKeys).toHaveLength(2);
+  });
+
+  it('production refuses DEMO_DATA=on', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DEMO_DATA: 'on' })).toEqual(['DEMO_DATA cannot be on in production']);
+  });
+
+  it('refuses CORS_ORIGINS=* and origins that are not origins', () => {
+    expect(problemsOf({ CORS_ORIGINS: '*' })[0]).toMatch(/^CORS_ORIGINS/);
+    expect(problemsOf({ CORS_ORIGINS: 'https://ok.example.com,not an origin' })).toHaveLength(1);
+    const result = parseConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' });
+    expect(result.ok && result.config.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+  });
+
+  it('gives one line per problem, each naming its variable', () => {
+    const problems = problemsOf({ PORT: 'eighty', BCRYPT_COST: '40', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SESSION_IDLE_MINUTES: '-1' });
+    expect(problems).toHaveLength(5);
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['BCRYPT_COST', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SESSION_IDLE_MINUTES']);
+  });
+
+  it('TRUST_PROXY takes a hop count or proxy addresses, and refuses a blanket "true"', () => {
+    const hops = parseConfig({ TRUST_PROXY: '1' });
+    expect(hops.ok && hops.config.trustProxy).toBe(1);
+    const list = parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' });
+    expect(list.ok && list.config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(problemsOf({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY/);
+  });
+});
