@@ -1,0 +1,3 @@
+export { createGatehouseClient, type GatehouseClient, type GatehouseClientOptions, type GatehouseCredentials } from './gatehouse-client.js';
+export { SessionState } from './session-state.js';
+export type { components, operations, paths } from '../../generated/openapi.js';
