@@ -73,14 +73,14 @@ export class ApiKeyRepository {
   }
 
   /**
-   * Records a use. With `notUsedSince`, only a key not already marked at or after that time is
+   * Records a use. With `notUsedSince`, only a key not already marked after that time is
    * written, so concurrent requests (or instances) do not all write the same minute.
    */
   async markUsed(id: string, now: Date, notUsedSince?: Date): Promise<void> {
     let query = this.db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id);
     if (notUsedSince !== undefined) {
       const since = notUsedSince.toISOString();
-      query = query.where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', since)]));
+      query = query.where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', since)]));
     }
     await query.execute();
   }
