@@ -274,6 +274,13 @@ export interface components {
              * @description When the session ends at the latest (absolute timeout).
              */
             expires_at: string;
+            /**
+             * @description Send this in the `X-CSRF-Token` header with every unsafe request (not GET, HEAD or
+             *     OPTIONS) made with this session's cookie. It is shown only here; keep it in memory,
+             *     not in storage a script from another origin could read.
+             * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+             */
+            csrf_token: string;
         };
         Health: {
             /** @enum {string} */

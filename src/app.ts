@@ -14,6 +14,7 @@ import type { Config } from './config/config.js';
 import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
+import { requireCsrfToken } from './http/csrf.js';
 import { noStore } from './http/no-store.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
@@ -87,6 +88,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(requireDocumentedBody());
+  // After the validator, so the principal is known; before every route, so none can forget it.
+  app.use(requireCsrfToken());
 
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
   app.use(basicRoutes());
