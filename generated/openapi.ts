@@ -134,6 +134,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description The caller's keys that are not revoked (expired ones included), newest first, without
+         *     their secrets. Admins may name another user with `user_id`. Pages follow Stripe's
+         *     convention: pass the last `id` of a page as `starting_after` to get the next one.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Mint an API key
+         * @description Mints a key owned by the caller. The secret `key` is in this answer only: Gatehouse keeps
+         *     its SHA-256 and its `prefix`, never the key. Keys start with `sk_live_` in production and
+         *     `sk_test_` elsewhere, followed by 32 random characters and a checksum.
+         *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes one of the caller's keys (admins: anyone's); it is refused from the next request
+         *     on. Another user's key, and a key already revoked, answer 404.
+         *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -285,6 +336,61 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        /** @enum {string} */
+        Permission: "read" | "write";
+        ApiKeyCreateRequest: {
+            /** @description A label to recognise the key by; not secret. */
+            name: string;
+            permissions: components["schemas"]["Permission"][];
+            /**
+             * Format: date-time
+             * @description When the key stops working; must be in the future. Absent or null, never.
+             */
+            expires_at?: string | null;
+        };
+        /** @description An API key as listed; the secret itself is never shown again. */
+        ApiKey: {
+            /** @example key_8fQ2mV7cK1xP9sT3 */
+            id: string;
+            name: string;
+            /**
+             * @description The first characters of the key, enough to recognise it.
+             * @example sk_test_4Fq9
+             */
+            prefix: string;
+            permissions: components["schemas"]["Permission"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description The last authenticated use, to within a minute; null when never used.
+             */
+            last_used_at: string | null;
+        };
+        /** @description A new API key, with its secret `key`, shown only in this answer. */
+        ApiKeyCreated: {
+            /** @example key_8fQ2mV7cK1xP9sT3 */
+            id: string;
+            name: string;
+            /** @example sk_test_4Fq9 */
+            prefix: string;
+            permissions: components["schemas"]["Permission"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description The secret. Store it now; Gatehouse cannot show it again. */
+            key: string;
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+            /** @description True when another page follows this one. */
+            has_more: boolean;
         };
     };
     responses: {
@@ -448,8 +554,56 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The request was authenticated by the session cookie but did not carry the session's CSRF
+         *     token in `X-CSRF-Token`, or carried a wrong one.
+         */
+        CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "csrf_error",
+                 *         "message": "Missing X-CSRF-Token header",
+                 *         "status_code": 403,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Nothing with this id exists, or it belongs to someone else. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "not_found_error",
+                 *         "message": "API key not found",
+                 *         "status_code": 404,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+         *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+         * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+         */
+        CsrfToken: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The credentials the route accepts, e.g. `Basic realm="gatehouse", charset="UTF-8"`. */
@@ -676,6 +830,160 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose keys to list (admins only for anyone but the caller).
+                 * @example usr_4Q2mV7cK1xP9sT3a
+                 */
+                user_id?: string;
+                /** @description How many keys to return. */
+                limit?: number;
+                /**
+                 * @description The `id` of the last key of the previous page.
+                 * @example key_8fQ2mV7cK1xP9sT3
+                 */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "key_8fQ2mV7cK1xP9sT3",
+                     *           "name": "CI deploys",
+                     *           "prefix": "sk_test_4Fq9",
+                     *           "permissions": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "expires_at": null,
+                     *           "last_used_at": "2026-01-02T14:31:00.000Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "CI deploys",
+                 *       "permissions": [
+                 *         "read",
+                 *         "write"
+                 *       ],
+                 *       "expires_at": "2027-01-01T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_8fQ2mV7cK1xP9sT3",
+                     *       "name": "CI deploys",
+                     *       "prefix": "sk_test_4Fq9",
+                     *       "permissions": [
+                     *         "read",
+                     *         "write"
+                     *       ],
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "expires_at": "2027-01-01T00:00:00.000Z",
+                     *       "last_used_at": null,
+                     *       "key": "sk_test_4Fq9Xz0Lm3Rt7Yb2Nc8Vd1Kw6Hs5Jp0Qe3a9C1b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /**
+                 * @description The key's `id`.
+                 * @example key_8fQ2mV7cK1xP9sT3
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            404: components["responses"]["NotFound"];
         };
     };
     getHealth: {

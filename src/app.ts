@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { keyModeFor } from './api-keys/issue-api-key.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
@@ -20,6 +21,7 @@ import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { basicRoutes } from './routes/basic.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -95,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
+  app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
 
   app.use(createErrorHandler(logger));
   return app;
