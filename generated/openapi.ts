@@ -185,6 +185,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my sessions
+         * @description The caller's live sessions (not signed out, not idle for too long, not past their end),
+         *     newest first, at most 100. `current` marks the session that made this request.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere
+         * @description Ends every session of the caller, the current one included, and clears the cookie when
+         *     the request came with it. With the session cookie, send the session's CSRF token in
+         *     `X-CSRF-Token`.
+         */
+        delete: operations["revokeMySessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of my sessions
+         * @description Ends one of the caller's live sessions, e.g. on a lost device; its cookie stops working
+         *     at once. Ending the current session also clears its cookie. Another user's session, or
+         *     one already ended, answers 404. With the session cookie, send the session's CSRF token
+         *     in `X-CSRF-Token`.
+         */
+        delete: operations["revokeMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -391,6 +441,32 @@ export interface components {
             data: components["schemas"]["ApiKey"][];
             /** @description True when another page follows this one. */
             has_more: boolean;
+        };
+        /** @description A signed-in session, as its owner sees it; never its token. */
+        Session: {
+            /** @example ses_7bN2kQ9xW4mP1cR8 */
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last request made with the session, to within a minute.
+             */
+            last_seen_at: string;
+            /**
+             * Format: date-time
+             * @description When the session ends unless used again - the earlier of its idle and absolute ends.
+             */
+            expires_at: string;
+            /** @description True for the session that made this request. */
+            current: boolean;
+            /** @description The User-Agent that signed in. */
+            user_agent: string | null;
+            /** @description The address that signed in. */
+            ip: string | null;
+        };
+        SessionList: {
+            data: components["schemas"]["Session"][];
         };
     };
     responses: {
@@ -976,6 +1052,110 @@ export interface operations {
             /** @description Revoked. */
             204: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's live sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ses_7bN2kQ9xW4mP1cR8",
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "last_seen_at": "2026-01-01T09:12:00.000Z",
+                     *           "expires_at": "2026-01-01T09:42:00.000Z",
+                     *           "current": true,
+                     *           "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+                     *           "ip": "203.0.113.7"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revokeMySessions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the caller has ended. */
+            204: {
+                headers: {
+                    /** @description Clears the session cookie, when the request came with it. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+        };
+    };
+    revokeMySession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /**
+                 * @description The session's `id`, as listed by `GET /me/sessions`.
+                 * @example ses_7bN2kQ9xW4mP1cR8
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended. */
+            204: {
+                headers: {
+                    /** @description Clears the session cookie, when the current session was ended. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

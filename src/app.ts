@@ -23,6 +23,7 @@ import { requestLogger } from './http/request-logger.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { basicRoutes } from './routes/basic.js';
+import { mySessionRoutes } from './routes/my-sessions.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Store } from './store/store.js';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiKeyItemRoutes());
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
   app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
+  app.use(mySessionRoutes({ session, audit }));
 
   app.use(createErrorHandler(logger));
   return app;
