@@ -134,6 +134,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description The caller's keys that are not revoked (expired ones included), newest first, without
+         *     their secrets. Admins may name another user with `user_id`. Pages follow Stripe's
+         *     convention: pass the last `id` of a page as `starting_after` to get the next one.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Mint an API key
+         * @description Mints a key owned by the caller. The secret `key` is in this answer only: Gatehouse keeps
+         *     its SHA-256 and its `prefix`, never the key. Keys start with `sk_live_` in production and
+         *     `sk_test_` elsewhere, followed by 32 random characters and a checksum.
+         *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes one of the caller's keys (admins: anyone's); it is refused from the next request
+         *     on. Another user's key, and a key already revoked, answer 404.
+         *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my sessions
+         * @description The caller's live sessions (not signed out, not idle for too long, not past their end),
+         *     newest first, at most 100. `current` marks the session that made this request.
+         */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere
+         * @description Ends every session of the caller, the current one included, and clears the cookie when
+         *     the request came with it. With the session cookie, send the session's CSRF token in
+         *     `X-CSRF-Token`.
+         */
+        delete: operations["revokeMySessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of my sessions
+         * @description Ends one of the caller's live sessions, e.g. on a lost device; its cookie stops working
+         *     at once. Ending the current session also clears its cookie. Another user's session, or
+         *     one already ended, answers 404. With the session cookie, send the session's CSRF token
+         *     in `X-CSRF-Token`.
+         */
+        delete: operations["revokeMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -274,10 +375,98 @@ export interface components {
              * @description When the session ends at the latest (absolute timeout).
              */
             expires_at: string;
+            /**
+             * @description Send this in the `X-CSRF-Token` header with every unsafe request (not GET, HEAD or
+             *     OPTIONS) made with this session's cookie. It is shown only here; keep it in memory,
+             *     not in storage a script from another origin could read.
+             * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+             */
+            csrf_token: string;
         };
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        /** @enum {string} */
+        Permission: "read" | "write";
+        ApiKeyCreateRequest: {
+            /** @description A label to recognise the key by; not secret. */
+            name: string;
+            permissions: components["schemas"]["Permission"][];
+            /**
+             * Format: date-time
+             * @description When the key stops working; must be in the future. Absent or null, never.
+             */
+            expires_at?: string | null;
+        };
+        /** @description An API key as listed; the secret itself is never shown again. */
+        ApiKey: {
+            /** @example key_8fQ2mV7cK1xP9sT3 */
+            id: string;
+            name: string;
+            /**
+             * @description The first characters of the key, enough to recognise it.
+             * @example sk_test_4Fq9
+             */
+            prefix: string;
+            permissions: components["schemas"]["Permission"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description The last authenticated use, to within a minute; null when never used.
+             */
+            last_used_at: string | null;
+        };
+        /** @description A new API key, with its secret `key`, shown only in this answer. */
+        ApiKeyCreated: {
+            /** @example key_8fQ2mV7cK1xP9sT3 */
+            id: string;
+            name: string;
+            /** @example sk_test_4Fq9 */
+            prefix: string;
+            permissions: components["schemas"]["Permission"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description The secret. Store it now; Gatehouse cannot show it again. */
+            key: string;
+        };
+        ApiKeyList: {
+            data: components["schemas"]["ApiKey"][];
+            /** @description True when another page follows this one. */
+            has_more: boolean;
+        };
+        /** @description A signed-in session, as its owner sees it; never its token. */
+        Session: {
+            /** @example ses_7bN2kQ9xW4mP1cR8 */
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last request made with the session, to within a minute.
+             */
+            last_seen_at: string;
+            /**
+             * Format: date-time
+             * @description When the session ends unless used again - the earlier of its idle and absolute ends.
+             */
+            expires_at: string;
+            /** @description True for the session that made this request. */
+            current: boolean;
+            /** @description The User-Agent that signed in. */
+            user_agent: string | null;
+            /** @description The address that signed in. */
+            ip: string | null;
+        };
+        SessionList: {
+            data: components["schemas"]["Session"][];
         };
     };
     responses: {
@@ -441,8 +630,56 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The request was authenticated by the session cookie but did not carry the session's CSRF
+         *     token in `X-CSRF-Token`, or carried a wrong one.
+         */
+        CsrfFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "csrf_error",
+                 *         "message": "Missing X-CSRF-Token header",
+                 *         "status_code": 403,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Nothing with this id exists, or it belongs to someone else. */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "not_found_error",
+                 *         "message": "API key not found",
+                 *         "status_code": 404,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+         *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+         * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+         */
+        CsrfToken: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The credentials the route accepts, e.g. `Basic realm="gatehouse", charset="UTF-8"`. */
@@ -669,6 +906,264 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Whose keys to list (admins only for anyone but the caller).
+                 * @example usr_4Q2mV7cK1xP9sT3a
+                 */
+                user_id?: string;
+                /** @description How many keys to return. */
+                limit?: number;
+                /**
+                 * @description The `id` of the last key of the previous page.
+                 * @example key_8fQ2mV7cK1xP9sT3
+                 */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "key_8fQ2mV7cK1xP9sT3",
+                     *           "name": "CI deploys",
+                     *           "prefix": "sk_test_4Fq9",
+                     *           "permissions": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "expires_at": null,
+                     *           "last_used_at": "2026-01-02T14:31:00.000Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "CI deploys",
+                 *       "permissions": [
+                 *         "read",
+                 *         "write"
+                 *       ],
+                 *       "expires_at": "2027-01-01T00:00:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The new key, with its secret shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "key_8fQ2mV7cK1xP9sT3",
+                     *       "name": "CI deploys",
+                     *       "prefix": "sk_test_4Fq9",
+                     *       "permissions": [
+                     *         "read",
+                     *         "write"
+                     *       ],
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "expires_at": "2027-01-01T00:00:00.000Z",
+                     *       "last_used_at": null,
+                     *       "key": "sk_test_4Fq9Xz0Lm3Rt7Yb2Nc8Vd1Kw6Hs5Jp0Qe3a9C1b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /**
+                 * @description The key's `id`.
+                 * @example key_8fQ2mV7cK1xP9sT3
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's live sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "ses_7bN2kQ9xW4mP1cR8",
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "last_seen_at": "2026-01-01T09:12:00.000Z",
+                     *           "expires_at": "2026-01-01T09:42:00.000Z",
+                     *           "current": true,
+                     *           "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+                     *           "ip": "203.0.113.7"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    revokeMySessions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session of the caller has ended. */
+            204: {
+                headers: {
+                    /** @description Clears the session cookie, when the request came with it. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+        };
+    };
+    revokeMySession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /**
+                 * @description The session's `id`, as listed by `GET /me/sessions`.
+                 * @example ses_7bN2kQ9xW4mP1cR8
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended. */
+            204: {
+                headers: {
+                    /** @description Clears the session cookie, when the current session was ended. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            404: components["responses"]["NotFound"];
         };
     };
     getHealth: {

@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { keyModeFor } from './api-keys/issue-api-key.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
@@ -14,12 +15,15 @@ import type { Config } from './config/config.js';
 import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
+import { requireCsrfToken } from './http/csrf.js';
 import { noStore } from './http/no-store.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { basicRoutes } from './routes/basic.js';
+import { mySessionRoutes } from './routes/my-sessions.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Store } from './store/store.js';
@@ -87,11 +91,15 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(requireDocumentedBody());
+  // After the validator, so the principal is known; before every route, so none can forget it.
+  app.use(requireCsrfToken());
 
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
+  app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
+  app.use(mySessionRoutes({ session, audit }));
 
   app.use(createErrorHandler(logger));
   return app;

@@ -1,3 +1,4 @@
+import { claimsCurrentFormat, hasValidChecksum } from '../api-keys/key-format.js';
 import type { Clock } from '../clock.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { type ApiKeyRepository, permissionsOf } from '../store/api-keys.js';
@@ -13,6 +14,8 @@ export interface ApiKeyAuthenticatorDeps {
 export type ApiKeyAuthenticator = (key: string | undefined) => Promise<Authentication>;
 
 const KEY_SHAPE = /^[A-Za-z0-9_-]{1,200}$/;
+/** Recording every use would be a write per request; once a minute per key is precise enough. */
+const MARK_USED_INTERVAL_MS = 60_000;
 
 /** The key from `Authorization: Bearer <key>`, or undefined when the header is not a bearer one. */
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -23,18 +26,27 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 /**
  * API keys: looked up by their SHA-256, so the store never holds a usable secret. Unknown,
- * revoked and expired keys, and keys of disabled users, are all the same "invalid".
+ * revoked and expired keys, and keys of disabled users, are all the same "invalid". A use is
+ * recorded in last_used_at at most once a minute.
  */
 export function createApiKeyAuthenticator({ users, apiKeys, clock }: ApiKeyAuthenticatorDeps): ApiKeyAuthenticator {
   return async (key) => {
     if (key === undefined) return NO_CREDENTIAL;
     if (!KEY_SHAPE.test(key)) return INVALID_CREDENTIAL;
+    // A typo or a made-up key of the current format fails its checksum: no database work for it.
+    // Older keys (the demo ones) do not claim the format and are looked up as before.
+    if (claimsCurrentFormat(key) && !hasValidChecksum(key)) return INVALID_CREDENTIAL;
     const record = await apiKeys.findByHash(sha256Hex(key));
     if (record === undefined || record.revoked_at !== null) return INVALID_CREDENTIAL;
     const now = clock.now();
     if (record.expires_at !== null && record.expires_at <= now.toISOString()) return INVALID_CREDENTIAL;
     const user = await users.findById(record.user_id);
     if (user === undefined || user.disabled) return INVALID_CREDENTIAL;
+    const lastUsed = record.last_used_at === null ? undefined : new Date(record.last_used_at).getTime();
+    if (lastUsed === undefined || now.getTime() - lastUsed >= MARK_USED_INTERVAL_MS) {
+      await apiKeys.markUsed(record.id, now, new Date(now.getTime() - MARK_USED_INTERVAL_MS));
+      record.last_used_at = now.toISOString();
+    }
     return authenticated({ scheme: 'api_key', user, apiKey: record, permissions: permissionsOf(record) });
   };
 }

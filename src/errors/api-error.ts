@@ -46,6 +46,8 @@ export class ApiError extends Error {
 export const badRequest = (message: string): ApiError => new ApiError(400, 'invalid_request_error', message);
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found_error', message);
 export const forbidden = (message: string): ApiError => new ApiError(403, 'authorization_error', message);
+/** A session-authenticated unsafe request without the session's CSRF token. */
+export const csrfFailed = (message: string): ApiError => new ApiError(403, 'csrf_error', message);
 export const conflict = (message: string): ApiError => new ApiError(409, 'conflict_error', message);
 export const unavailable = (message: string): ApiError => new ApiError(503, 'unavailable_error', message);
 

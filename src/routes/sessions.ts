@@ -41,6 +41,7 @@ export function sessionRoutes({ session, authenticateSession, hasher, audit }: S
       message: 'Login successful',
       user: userJson(user),
       expires_at: started.record.expires_at,
+      csrf_token: started.csrfToken,
     };
     res.json(body);
   });

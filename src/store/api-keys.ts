@@ -14,6 +14,11 @@ export interface NewApiKey {
   now: Date;
 }
 
+export interface ApiKeyPage {
+  limit: number;
+  startingAfter?: ApiKeyRecord;
+}
+
 export function permissionsOf(record: ApiKeyRecord): Permission[] {
   return record.permissions.split(',').filter((p): p is Permission => p === 'read' || p === 'write');
 }
@@ -23,6 +28,25 @@ export class ApiKeyRepository {
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     return this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * A user's keys that are not revoked (expired ones included, so they can be seen and removed),
+   * newest first; `startingAfter` is the last key of the previous page.
+   */
+  async listByUser(userId: string, page: ApiKeyPage): Promise<ApiKeyRecord[]> {
+    let query = this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
+    const after = page.startingAfter;
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]),
+      );
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
   }
 
   async create(key: NewApiKey): Promise<ApiKeyRecord> {
@@ -48,7 +72,16 @@ export class ApiKeyRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async markUsed(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id).execute();
+  /**
+   * Records a use. With `notUsedSince`, only a key not already marked after that time is
+   * written, so concurrent requests (or instances) do not all write the same minute.
+   */
+  async markUsed(id: string, now: Date, notUsedSince?: Date): Promise<void> {
+    let query = this.db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', id);
+    if (notUsedSince !== undefined) {
+      const since = notUsedSince.toISOString();
+      query = query.where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', since)]));
+    }
+    await query.execute();
   }
 }

@@ -14,6 +14,12 @@ export interface NewSession {
   ip: string | null;
 }
 
+/** What "live" means to a query: not revoked, before the absolute end, seen within the idle window. */
+export interface LiveWindow {
+  now: Date;
+  seenSince: Date;
+}
+
 export class SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -38,11 +44,40 @@ export class SessionRepository {
     return this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
   }
 
+  async findById(id: string): Promise<SessionRecord | undefined> {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** A user's live sessions, newest first, at most `limit` of them. */
+  async listLiveByUser(userId: string, live: LiveWindow, limit: number): Promise<SessionRecord[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', live.now.toISOString())
+      .where('last_seen_at', '>', live.seenSince.toISOString())
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   async touch(id: string, now: Date): Promise<void> {
     await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', id).execute();
   }
 
-  async revoke(id: string, now: Date): Promise<void> {
-    await this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  /** Revokes once; returns false when the session was already revoked or does not exist. */
+  async revoke(id: string, now: Date): Promise<boolean> {
+    const result = await this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Revokes every session of a user not yet revoked, but `except` (e.g. the caller's own); returns how many. */
+  async revokeAllForUser(userId: string, now: Date, options: { except?: string } = {}): Promise<number> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (options.except !== undefined) query = query.where('id', '!=', options.except);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 }

@@ -71,6 +71,92 @@ for (const database of testDatabases()) {
       expect((await store.sessions.findByTokenHash('h1'))?.revoked_at).toBe(later.toISOString());
     });
 
+    async function createKey(userId: string, name: string, at: Date) {
+      return store.apiKeys.create({ id: newId('key'), userId, name, prefix: 'sk_test_abcd', keyHash: sha256Hex(`${name}-${userId}`), permissions: ['read'], expiresAt: null, now: at });
+    }
+
+    it('finds an API key by id, and lists only its owner\'s unrevoked keys, newest first, page by page', async () => {
+      const john = await createUser('john');
+      const bob = await createUser('bob');
+      const start = clock.now().getTime();
+      const keys = [];
+      for (let i = 0; i < 5; i++) keys.push(await createKey(john.id, `k${i}`, new Date(start + i * 1000)));
+      await createKey(bob.id, 'bobs', new Date(start));
+      await store.apiKeys.revoke(keys[2]!.id, new Date(start + 10_000));
+
+      expect((await store.apiKeys.findById(keys[0]!.id))?.name).toBe('k0');
+      expect(await store.apiKeys.findById('key_missing')).toBeUndefined();
+
+      const first = await store.apiKeys.listByUser(john.id, { limit: 2 });
+      expect(first.map((k) => k.name)).toEqual(['k4', 'k3']);
+      const second = await store.apiKeys.listByUser(john.id, { limit: 2, startingAfter: first[1] });
+      expect(second.map((k) => k.name)).toEqual(['k1', 'k0']);
+      expect(await store.apiKeys.listByUser(john.id, { limit: 2, startingAfter: second[1] })).toEqual([]);
+    });
+
+    it('pages API keys created in the same millisecond by id, without skipping or repeating', async () => {
+      const john = await createUser('john');
+      for (let i = 0; i < 5; i++) await createKey(john.id, `k${i}`, clock.now());
+      const all = await store.apiKeys.listByUser(john.id, { limit: 10 });
+      const paged = [...(await store.apiKeys.listByUser(john.id, { limit: 3 }))];
+      paged.push(...(await store.apiKeys.listByUser(john.id, { limit: 3, startingAfter: paged[2] })));
+      expect(paged.map((k) => k.id)).toEqual(all.map((k) => k.id));
+      expect(new Set(paged.map((k) => k.id)).size).toBe(5);
+    });
+
+    it('revokes an API key once and marks its use no more often than asked', async () => {
+      const john = await createUser('john');
+      const key = await createKey(john.id, 'k', clock.now());
+      const t0 = clock.now();
+      const t1 = new Date(t0.getTime() + 30_000);
+      await store.apiKeys.markUsed(key.id, t0, new Date(t0.getTime() - 60_000));
+      await store.apiKeys.markUsed(key.id, t1, new Date(t1.getTime() - 60_000));
+      expect((await store.apiKeys.findById(key.id))?.last_used_at).toBe(t0.toISOString());
+      await store.apiKeys.markUsed(key.id, t1);
+      expect((await store.apiKeys.findById(key.id))?.last_used_at).toBe(t1.toISOString());
+      expect(await store.apiKeys.revoke(key.id, t1)).toBe(true);
+      expect(await store.apiKeys.revoke(key.id, t1)).toBe(false);
+    });
+
+    async function createSession(userId: string, at: Date, hours = 1) {
+      return store.sessions.create({ id: newId('ses'), tokenHash: sha256Hex(newId('ses')), csrfTokenHash: 'c', userId, now: at, expiresAt: new Date(at.getTime() + hours * 3_600_000), userAgent: null, ip: null });
+    }
+
+    it('lists a user\'s live sessions only: not revoked, not past their end, not idle', async () => {
+      const alice = await createUser('alice');
+      const bob = await createUser('bob');
+      const now = clock.now();
+      const minutes = (n: number) => new Date(now.getTime() + n * 60_000);
+      const live = await createSession(alice.id, minutes(-5));
+      const newer = await createSession(alice.id, minutes(-1));
+      const revoked = await createSession(alice.id, minutes(-2));
+      await store.sessions.revoke(revoked.id, now);
+      await createSession(alice.id, minutes(-120), 1); // past its absolute end
+      await createSession(alice.id, minutes(-40), 12); // idle for 40 minutes
+      await createSession(bob.id, minutes(-1));
+
+      const listed = await store.sessions.listLiveByUser(alice.id, { now, seenSince: minutes(-30) }, 100);
+      expect(listed.map((s) => s.id)).toEqual([newer.id, live.id]);
+      expect(await store.sessions.listLiveByUser(alice.id, { now, seenSince: minutes(-30) }, 1)).toHaveLength(1);
+      expect((await store.sessions.findById(live.id))?.user_id).toBe(alice.id);
+      expect(await store.sessions.findById('ses_missing')).toBeUndefined();
+    });
+
+    it('revokes every session of one user, optionally but one, and reports how many', async () => {
+      const alice = await createUser('alice');
+      const bob = await createUser('bob');
+      const now = clock.now();
+      const [a1, a2, a3] = [await createSession(alice.id, now), await createSession(alice.id, now), await createSession(alice.id, now)];
+      const b1 = await createSession(bob.id, now);
+      expect(await store.sessions.revoke(a1.id, now)).toBe(true);
+      expect(await store.sessions.revokeAllForUser(alice.id, now, { except: a3.id })).toBe(1);
+      expect((await store.sessions.findById(a2.id))?.revoked_at).toBe(now.toISOString());
+      expect((await store.sessions.findById(a3.id))?.revoked_at).toBeNull();
+      expect(await store.sessions.revokeAllForUser(alice.id, now)).toBe(1);
+      expect(await store.sessions.revokeAllForUser(alice.id, now)).toBe(0);
+      expect((await store.sessions.findById(b1.id))?.revoked_at).toBeNull();
+    });
+
     it('loads demo data only into an empty store, hashed', async () => {
       const hasher = new PasswordHasher(4);
       const logger = pino({ level: 'silent' });
