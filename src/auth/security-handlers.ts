@@ -19,6 +19,16 @@ function missingScopes(principal: Principal, scopes: string[]): string[] {
   return scopes.filter((scope) => scope !== principal.user.role);
 }
 
+/**
+ * When one request carries several valid credentials, the session wins: a browser sends its
+ * cookie on its own, so it must be the principal the CSRF check sees — whichever handler ends first.
+ */
+const PRECEDENCE: Record<Principal['scheme'], number> = { session: 3, basic: 2, api_key: 1 };
+
+function preferred(current: Principal | undefined, candidate: Principal): Principal {
+  return current === undefined || PRECEDENCE[candidate.scheme] > PRECEDENCE[current.scheme] ? candidate : current;
+}
+
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
@@ -40,7 +50,7 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
         record.failures.push({ scheme, reason: 'forbidden', missing });
         return false;
       }
-      record.principal ??= result.principal;
+      record.principal = preferred(record.principal, result.principal);
       return true;
     };
 

@@ -96,4 +96,14 @@ describe('the CSRF token of a session', () => {
     expect((await app.call('POST', '/logout', { headers: { cookie } })).status).toBe(200);
     expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(401);
   });
+
+  it('403 csrf_error when Basic credentials ride along with a session cookie: the cookie decides', async () => {
+    const cookie = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
+    const authorization = `Basic ${Buffer.from('alice:password123').toString('base64')}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await app.call('DELETE', '/me/sessions', { headers: { cookie, authorization } });
+      expect(response.status).toBe(403);
+      expect(response.json.error.type).toBe('csrf_error');
+    }
+  });
 });
