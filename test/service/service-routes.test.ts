@@ -43,6 +43,14 @@ describe('the contract and its documentation', () => {
     expect(response.text).not.toMatch(/<script[^>]+src="https?:/);
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
   });
+
+  it('GET /docs 503 when the page was never built, saying how to build it', async () => {
+    const unbuilt = await startTestApp({ demoData: false, docsFile: '/nonexistent/index.html' });
+    const response = await unbuilt.call('GET', '/docs');
+    expectEnvelope(response, 503, 'unavailable_error');
+    expect(response.json.error.message).toContain('npm run docs');
+    await unbuilt.close();
+  });
 });
 
 describe('every answer', () => {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -9,6 +10,7 @@ import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { docsFile, specFile } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { type Store, openStore } from '../../src/store/store.js';
+import { operationMatcher, recordObservation } from './contract-coverage.js';
 import { ManualClock } from './manual-clock.js';
 
 export interface TestApp {
@@ -39,6 +41,8 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   demoData?: boolean;
   databaseUrl?: string;
+  /** The built Redoc page to serve at /docs. */
+  docsFile?: string;
 }
 
 /** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
@@ -56,8 +60,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = pino({ level: config.logLevel }, sink);
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
-  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile, validateResponses: true });
-  const server = app.listen(0, '127.0.0.1');
+  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile: options.docsFile ?? docsFile, validateResponses: true });
+  const operationOf = operationMatcher(specFile);
+  const server = createServer((req, res) => {
+    res.once('finish', () => {
+      const operationId = operationOf(req.method ?? '', req.url ?? '');
+      if (operationId !== undefined) recordObservation(operationId, res.statusCode);
+    });
+    app(req, res);
+  }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
