@@ -24,6 +24,7 @@ import { apiKeyItemRoutes } from './routes/api-key-items.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { basicRoutes } from './routes/basic.js';
 import { mySessionRoutes } from './routes/my-sessions.js';
+import { pageRoutes } from './routes/pages.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Store } from './store/store.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   hasher: PasswordHasher;
   contract: Contract;
   docsFile: string;
+  /** The sign-in page and its assets. */
+  webDir: string;
   /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
   validateResponses?: boolean;
 }
@@ -95,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireCsrfToken());
 
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
+  app.use(pageRoutes(deps.webDir));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));

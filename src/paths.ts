@@ -16,3 +16,4 @@ function findProjectRoot(start: string): string {
 export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 export const specFile = join(projectRoot, 'openapi.yaml');
 export const docsFile = join(projectRoot, 'dist', 'docs', 'index.html');
+export const webDir = join(projectRoot, 'src', 'web');

@@ -4,7 +4,7 @@ import { parseConfig } from './config/config.js';
 import { loadContract } from './contract.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { createLogger } from './http/request-logger.js';
-import { docsFile, specFile } from './paths.js';
+import { docsFile, specFile, webDir } from './paths.js';
 import { loadDemoData } from './store/demo-data.js';
 import { openStore } from './store/store.js';
 
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const hasher = new PasswordHasher(config.bcryptCost);
   if (config.demoData) await loadDemoData(store, hasher, systemClock, logger);
 
-  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile });
+  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, webDir });
   const server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, database: config.databaseUrl.split(':')[0], env: config.env }, 'gatehouse is listening');
   });

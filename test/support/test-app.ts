@@ -7,7 +7,7 @@ import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
-import { docsFile, specFile } from '../../src/paths.js';
+import { docsFile, specFile, webDir } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { type Store, openStore } from '../../src/store/store.js';
 import { operationMatcher, recordObservation } from './contract-coverage.js';
@@ -60,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = pino({ level: config.logLevel }, sink);
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
-  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile: options.docsFile ?? docsFile, validateResponses: true });
+  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile: options.docsFile ?? docsFile, webDir, validateResponses: true });
   const operationOf = operationMatcher(specFile);
   const server = createServer((req, res) => {
     res.once('finish', () => {
