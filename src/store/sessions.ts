@@ -45,4 +45,12 @@ export class SessionRepository {
   async revoke(id: string, now: Date): Promise<void> {
     await this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
+
+  /** Revokes every live session of the user but `exceptId` (the one making the request, say). */
+  async revokeAllForUser(userId: string, now: Date, exceptId?: string): Promise<number> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }
