@@ -25,8 +25,12 @@ for (const database of testDatabases()) {
       store = await openStore(fresh.url);
     });
     afterEach(async () => {
-      await store.close();
-      await drop();
+      // The schema goes even when opening the store failed, so no test leaves one behind.
+      try {
+        await store?.close();
+      } finally {
+        await drop();
+      }
     });
 
     async function createUser(username: string) {
