@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
@@ -18,11 +19,16 @@ import { noStore } from './http/no-store.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
+import { PasswordPolicy } from './passwords/password-policy.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
+import { auditEventRoutes } from './routes/audit-events.js';
 import { basicRoutes } from './routes/basic.js';
+import { meRoutes } from './routes/me.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { userRoutes } from './routes/users.js';
 import type { Store } from './store/store.js';
+import { UserService } from './users/user-service.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 export const MAX_JSON_BODY = '100kb';
@@ -37,6 +43,8 @@ export interface AppDeps {
   docsFile: string;
   /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
   validateResponses?: boolean;
+  /** The rules for new passwords; by default read once from the shipped common-password list. */
+  passwords?: PasswordPolicy;
 }
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
@@ -50,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
   const authenticateSession = createSessionAuthenticator(session);
+  const users = new UserService({ store, hasher, passwords: deps.passwords ?? PasswordPolicy.fromFile(), clock, audit });
   const securityHandlers = createSecurityHandlers({
     basic: createBasicAuthenticator({ users: store.users, hasher }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
@@ -82,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
       validateApiSpec: false,
       validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
       validateResponses: deps.validateResponses ?? false,
-      validateSecurity: { handlers: securityHandlers },
+      validateSecurity: { handlers: auditBasicFailures(securityHandlers, audit) },
     }),
   );
 
@@ -92,6 +101,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
+  app.use(meRoutes({ store, users, hasher, audit }));
+  app.use(userRoutes({ store, users }));
+  app.use(auditEventRoutes({ store }));
 
   app.use(createErrorHandler(logger));
   return app;

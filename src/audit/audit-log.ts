@@ -21,7 +21,7 @@ export type AuditAction =
 export interface AuditEntry {
   action: AuditAction;
   outcome: AuditOutcome;
-  /** The attempted username of a sign-in; never a password or any other secret. */
+  /** The username a sign-in tried, or the subject user's; never a password or any other secret. */
   username?: string;
   subject?: { type: 'user' | 'api_key' | 'session'; id: string };
   /** Non-secret facts only. */
