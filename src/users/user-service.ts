@@ -57,8 +57,8 @@ export class UserService {
     return user;
   }
 
-  /** Sets a new password and ends every session of the user but `keepSessionId` (the caller's own). */
-  async setPassword(user: UserRecord, password: string, origin: AuditOrigin, keepSessionId?: string): Promise<void> {
+  /** Sets a new password and ends every session of the user but `keepSessionId` (the caller's own); returns how many ended. */
+  async setPassword(user: UserRecord, password: string, origin: AuditOrigin, keepSessionId?: string): Promise<number> {
     const issue = this.deps.passwords.problem(password, user.username);
     if (issue !== undefined) throw validationFailed([{ path: '/body/new_password', message: issue }]);
     const passwordHash = await this.deps.hasher.hash(password);
@@ -74,6 +74,7 @@ export class UserService {
       subject: { type: 'user', id: user.id },
       detail: { sessions_revoked: sessionsRevoked },
     });
+    return sessionsRevoked;
   }
 
   /** Changes role or disabled; disabling ends every session and API key of the user for good. */
