@@ -1,63 +1,17 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
-import { testConfig } from '../../src/config/config.js';
-import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { sha256Hex } from '../../src/crypto/tokens.js';
-import { PasswordPolicy } from '../../src/passwords/password-policy.js';
-import { loadDemoData } from '../../src/store/demo-data.js';
-import { type Store, openStore } from '../../src/store/store.js';
-import { ManualClock } from '../support/manual-clock.js';
+import { type CliHarness, openCliHarness } from './cli-harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-let store: Store;
-let clock: ManualClock;
-const hasher = new PasswordHasher(4);
-
+let harness: CliHarness;
 beforeEach(async () => {
-  store = await openStore('sqlite::memory:');
-  clock = new ManualClock();
-  await loadDemoData(store, hasher, clock, pino({ level: 'silent' }));
+  harness = await openCliHarness();
 });
-afterEach(() => store.close());
+afterEach(() => harness.close());
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-  prompts: string[];
-}
-
-/** Runs one command line against the test's store; `stdin` answers password reads in turn. */
-async function cli(argv: string[], stdin: string[] = []): Promise<Run> {
-  const run: Run = { code: -1, out: [], err: [], prompts: [] };
-  const answers = [...stdin];
-  run.code = await runCli(
-    argv,
-    {
-      out: (line) => void run.out.push(line),
-      err: (line) => void run.err.push(line),
-      readPassword: async (prompt) => {
-        run.prompts.push(prompt);
-        return answers.shift() ?? '';
-      },
-    },
-    {
-      config: testConfig(),
-      clock,
-      logger: pino({ level: 'silent' }),
-      passwords: PasswordPolicy.fromFile(),
-      // The test owns the store; the CLI's close must leave it open.
-      openStore: async () => ({ store, applied: [], close: async () => {} }),
-    },
-  );
-  return run;
-}
-
-async function cliEvents() {
-  return store.db.selectFrom('audit_events').selectAll().where('actor_scheme', '=', 'cli').execute();
-}
+const cli: CliHarness['cli'] = (...args) => harness.cli(...args);
+const cliEvents: CliHarness['cliEvents'] = () => harness.cliEvents();
 
 describe('cli: help and usage', () => {
   it('--help lists every command and exits 0', async () => {
@@ -71,7 +25,7 @@ describe('cli: help and usage', () => {
   it('a command with --help shows its usage and does nothing', async () => {
     const run = await cli(['user', 'create', 'carol', '--help']);
     expect([run.code, run.out[0]]).toEqual([0, 'Usage: npm run cli -- user create <username> [--role user|admin]\n\nCreate a user; the password is read from standard input or a prompt.']);
-    expect(await store.users.findByUsername('carol')).toBeUndefined();
+    expect(await harness.store.users.findByUsername('carol')).toBeUndefined();
   });
 
   it.each([
@@ -97,15 +51,15 @@ describe('cli: user create', () => {
     const run = await cli(['user', 'create', 'carol', '--role', 'admin'], [PASSWORD]);
     expect(run.code).toBe(0);
     expect(run.out[0]).toMatch(/^Created admin carol \(usr_\w+\)$/);
-    const carol = await store.users.findByUsername('carol');
+    const carol = await harness.store.users.findByUsername('carol');
     expect(carol?.role).toBe('admin');
-    expect(await hasher.verify(PASSWORD, carol?.password_hash)).toBe(true);
+    expect(await harness.hasher.verify(PASSWORD, carol?.password_hash)).toBe(true);
     expect((await cliEvents()).map((e) => [e.action, e.subject_id])).toEqual([['user.created', carol?.id]]);
   });
 
   it('makes a plain user without --role', async () => {
     await cli(['user', 'create', 'carol'], [PASSWORD]);
-    expect((await store.users.findByUsername('carol'))?.role).toBe('user');
+    expect((await harness.store.users.findByUsername('carol'))?.role).toBe('user');
   });
 
   it('refuses a password in the arguments, in every spelling, before anything else', async () => {
@@ -114,7 +68,7 @@ describe('cli: user create', () => {
       expect(run.code).toBe(2);
       expect(run.err).toEqual(['gatehouse: passwords are never taken from arguments: type it at the prompt or pipe it on standard input']);
     }
-    expect(await store.users.findByUsername('carol')).toBeUndefined();
+    expect(await harness.store.users.findByUsername('carol')).toBeUndefined();
   });
 
   it.each([
@@ -127,21 +81,21 @@ describe('cli: user create', () => {
     const run = await cli(argv, [password]);
     expect(run.code).toBeGreaterThan(0);
     expect(run.err).toEqual([message]);
-    expect(await store.users.findByUsername('carol')).toBeUndefined();
+    expect(await harness.store.users.findByUsername('carol')).toBeUndefined();
   });
 });
 
 describe('cli: user set-password and user disable', () => {
   it('set-password changes the password, ends every session and bumps credential_version', async () => {
-    const john = await store.users.findByUsername('john');
-    const now = clock.now();
-    await store.sessions.create({ id: 'ses_1', tokenHash: 't1', csrfTokenHash: 'c1', userId: john?.id ?? '', now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
+    const john = await harness.store.users.findByUsername('john');
+    const now = harness.clock.now();
+    await harness.store.sessions.create({ id: 'ses_1', tokenHash: 't1', csrfTokenHash: 'c1', userId: john?.id ?? '', now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
     const run = await cli(['user', 'set-password', 'john'], [PASSWORD]);
     expect(run).toMatchObject({ code: 0, out: ['Password of john changed; 1 session(s) ended'], prompts: ['New password for john: '] });
-    const after = await store.users.findByUsername('john');
-    expect(await hasher.verify(PASSWORD, after?.password_hash)).toBe(true);
+    const after = await harness.store.users.findByUsername('john');
+    expect(await harness.hasher.verify(PASSWORD, after?.password_hash)).toBe(true);
     expect(after?.credential_version).toBe((john?.credential_version ?? 0) + 1);
-    expect((await store.sessions.findByTokenHash('t1'))?.revoked_at).not.toBeNull();
+    expect((await harness.store.sessions.findByTokenHash('t1'))?.revoked_at).not.toBeNull();
     expect((await cliEvents()).map((e) => e.action)).toEqual(['password.changed']);
   });
 
@@ -153,105 +107,30 @@ describe('cli: user set-password and user disable', () => {
   it('set-password refuses a password the rules refuse, and keeps the old one', async () => {
     const run = await cli(['user', 'set-password', 'john'], ['john-is-my-name']);
     expect(run).toMatchObject({ code: 1, err: ['gatehouse: Password must not contain the username'] });
-    expect(await hasher.verify('secret123', (await store.users.findByUsername('john'))?.password_hash)).toBe(true);
+    expect(await harness.hasher.verify('secret123', (await harness.store.users.findByUsername('john'))?.password_hash)).toBe(true);
   });
 
   it('disable disables the user and revokes all of their API keys', async () => {
     const run = await cli(['user', 'disable', 'john']);
     expect(run.code).toBe(0);
-    expect((await store.users.findByUsername('john'))?.disabled).toBe(1);
-    for (const key of ['sk_test_123', 'sk_live_456']) expect((await store.apiKeys.findByHash(sha256Hex(key)))?.revoked_at).not.toBeNull();
+    expect((await harness.store.users.findByUsername('john'))?.disabled).toBe(1);
+    for (const key of ['sk_test_123', 'sk_live_456']) expect((await harness.store.apiKeys.findByHash(sha256Hex(key)))?.revoked_at).not.toBeNull();
   });
 
   it('disable refuses to disable the last enabled admin', async () => {
     const run = await cli(['user', 'disable', 'admin']);
     expect(run).toMatchObject({ code: 1, err: ['gatehouse: At least one enabled admin must remain: promote another user first'] });
-    expect((await store.users.findByUsername('admin'))?.disabled).toBe(0);
-  });
-});
-
-describe('cli: keys', () => {
-  it('key create prints the key once, alone on stdout, and the key works', async () => {
-    const run = await cli(['key', 'create', 'bob', '--name', 'deploy', '--permissions', 'write,read', '--expires-at', '2026-06-01T00:00:00Z']);
-    expect(run.code).toBe(0);
-    expect(run.out).toHaveLength(1);
-    const key = run.out[0] ?? '';
-    expect(key).toMatch(/^sk_test_[0-9A-Za-z]{38}$/);
-    expect(run.err.join('\n')).not.toContain(key);
-    const record = await store.apiKeys.findByHash(sha256Hex(key));
-    expect(record).toMatchObject({ name: 'deploy', permissions: 'read,write', expires_at: '2026-06-01T00:00:00.000Z' });
-    expect((await cliEvents()).map((e) => [e.action, e.subject_id, e.username])).toEqual([['api_key.created', record?.id, 'bob']]);
-    expect(JSON.stringify(await cliEvents())).not.toContain(key);
-  });
-
-  it('key create makes live keys in production', async () => {
-    const run = await runCli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'], { out: () => {}, err: () => {}, readPassword: async () => '' }, {
-      config: testConfig({ env: 'production' }),
-      clock,
-      logger: pino({ level: 'silent' }),
-      passwords: PasswordPolicy.fromFile(),
-      openStore: async () => ({ store, applied: [], close: async () => {} }),
-    });
-    expect(run).toBe(0);
-    const keys = await store.apiKeys.listForUser((await store.users.findByUsername('bob'))?.id ?? '');
-    expect(keys[0]?.prefix).toMatch(/^sk_live_/);
-  });
-
-  it.each([
-    ['no name', ['key', 'create', 'bob', '--permissions', 'read'], 2],
-    ['an unknown permission', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read,admin'], 2],
-    ['an expiry that is not a date', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', 'tomorrow'], 2],
-    ['an expiry in the past', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', '2025-01-01'], 2],
-    ['an unknown user', ['key', 'create', 'nobody', '--name', 'n', '--permissions', 'read'], 1],
-  ])('key create fails for %s and makes no key', async (_name, argv, code) => {
-    const run = await cli(argv);
-    expect(run.code).toBe(code);
-    expect(run.err).toHaveLength(1);
-    expect(run.out).toEqual([]);
-    expect(await store.db.selectFrom('api_keys').selectAll().execute()).toHaveLength(2);
-  });
-
-  it('key create refuses a disabled user', async () => {
-    await cli(['user', 'disable', 'bob']);
-    expect(await cli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'])).toMatchObject({ code: 1, err: ['gatehouse: bob is disabled'] });
-  });
-
-  it('key list shows prefixes and states, never a key or a hash', async () => {
-    const john = await store.users.findByUsername('john');
-    const [first] = await store.apiKeys.listForUser(john?.id ?? '');
-    await store.apiKeys.revoke(first?.id ?? '', clock.now());
-    const run = await cli(['key', 'list', 'john']);
-    expect(run.code).toBe(0);
-    expect(run.out[0]).toBe('id\tprefix\tname\tpermissions\tstatus\tcreated_at\texpires_at\tlast_used_at');
-    expect(run.out).toHaveLength(3);
-    expect(run.out.slice(1).map((line) => line.split('\t')[4]).sort()).toEqual(['active', 'revoked']);
-    const text = run.out.join('\n');
-    for (const secret of ['sk_test_123', 'sk_live_456', sha256Hex('sk_test_123')]) expect(text).not.toContain(secret);
-    expect((await cli(['key', 'list', 'bob'])).out).toEqual(['bob has no API keys']);
-  });
-
-  it('key revoke revokes once, then says there is no such active key', async () => {
-    const john = await store.users.findByUsername('john');
-    const [key] = await store.apiKeys.listForUser(john?.id ?? '');
-    expect(await cli(['key', 'revoke', key?.id ?? ''])).toMatchObject({ code: 0, out: [`Revoked API key ${key?.id}`] });
-    expect((await store.apiKeys.findByHash(key?.key_hash ?? ''))?.revoked_at).not.toBeNull();
-    expect(await cli(['key', 'revoke', key?.id ?? ''])).toMatchObject({ code: 1, err: [`gatehouse: no active API key with id "${key?.id}"`] });
-    expect((await cliEvents()).map((e) => [e.action, e.subject_id])).toEqual([['api_key.revoked', key?.id]]);
+    expect((await harness.store.users.findByUsername('admin'))?.disabled).toBe(0);
   });
 });
 
 describe('cli: the database', () => {
   it('exit 1 with one line when the database cannot be opened', async () => {
-    const err: string[] = [];
-    const code = await runCli(['migrate'], { out: () => {}, err: (line) => void err.push(line), readPassword: async () => '' }, {
-      config: testConfig(),
-      clock,
-      logger: pino({ level: 'silent' }),
-      passwords: PasswordPolicy.fromFile(),
+    const run = await cli(['migrate'], [], {
       openStore: async () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       },
     });
-    expect([code, err]).toEqual([1, ['gatehouse: cannot open the database: connect ECONNREFUSED 127.0.0.1:5432']]);
+    expect([run.code, run.err]).toEqual([1, ['gatehouse: cannot open the database: connect ECONNREFUSED 127.0.0.1:5432']]);
   });
 });
