@@ -134,6 +134,140 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the caller is, and through which credential
+         * @description Accepts any of the four credentials. `auth.permissions` appears only for API keys.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the caller's password
+         * @description Human credentials only (Basic or a session). A wrong `current_password` answers 422
+         *     (the credential that made the request is valid; a field of the body is not), and is
+         *     audited. The new password must be 8 to 72 characters, at most 72 bytes of UTF-8 (bcrypt
+         *     ignores the rest), not one of the most common passwords, and not contain the username
+         *     or the service's name. There are no composition rules.
+         *
+         *     On success every other session of the user is revoked (the session making the request
+         *     stays signed in) and every cached Basic credential of the user stops working: the old
+         *     password answers 401 at once.
+         */
+        post: operations["changeMyPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users, newest first
+         * @description Admins only. Paginated: pass the `id` of the last user of a page as `starting_after`
+         *     to get the next one; `has_more` says whether there is one.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a user
+         * @description Admins only. Usernames are 1 to 64 characters of letters, digits and `.`, `_`, `-`,
+         *     `@` (no colon: Basic could not carry it), unique regardless of case. Passwords follow
+         *     the rules of `POST /me/password`.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a user
+         * @description Admins only.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Admins only. Deletes the user with their sessions and API keys; their audit events
+         *     stay. Deleting the last enabled admin answers 409.
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's role or disable them
+         * @description Admins only. Disabling a user ends all of their sessions and revokes all of their API
+         *     keys at once, for good: enabling them again restores only their password. A change
+         *     that would leave no enabled admin (an admin demoting or disabling themself, say)
+         *     answers 409.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events, newest first
+         * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`), sign-outs (`logout`), failed
+         *     Basic credentials (`basic.failed`), password changes (`password.changed`), users
+         *     created, changed and deleted (`user.created`, `user.updated`, `user.deleted`) and API
+         *     keys created and revoked (`api_key.created`, `api_key.revoked`). An event never holds
+         *     a password, key or token. Paginated like `GET /users`, by event `id`.
+         */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -442,6 +576,86 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        /** @description Letters, digits and `.`, `_`, `-`, `@`; unique regardless of case. */
+        Username: string;
+        /**
+         * @description 8 to 72 characters and at most 72 bytes of UTF-8; not one of the most common
+         *     passwords, and not containing the username or the service's name.
+         */
+        NewPassword: string;
+        /** @description A user as admins see them; never a password hash. */
+        UserAccount: {
+            /** @example usr_4Q2mV7cK1xP9sT3a */
+            id: string;
+            username: string;
+            role: components["schemas"]["Role"];
+            /** @description A disabled user's credentials are all refused. */
+            disabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UserList: {
+            data: components["schemas"]["UserAccount"][];
+            /** @description Whether another page follows this one. */
+            has_more: boolean;
+        };
+        CreateUserRequest: {
+            username: components["schemas"]["Username"];
+            password: components["schemas"]["NewPassword"];
+            role: components["schemas"]["Role"];
+        };
+        UpdateUserRequest: {
+            role?: components["schemas"]["Role"];
+            disabled?: boolean;
+        };
+        ChangePasswordRequest: {
+            current_password: string;
+            new_password: components["schemas"]["NewPassword"];
+        };
+        Me: {
+            user: components["schemas"]["User"];
+            /** @description The credential that authenticated this request. */
+            auth: {
+                /** @enum {string} */
+                scheme: "basic" | "api_key" | "session";
+                /** @description The API key's permissions (API keys only). */
+                permissions?: ("read" | "write")[];
+            };
+        };
+        /** @description Who did what, when, from where, and with what outcome. Never a secret. */
+        AuditEvent: {
+            /** @example evt_7Tb3Xk9Qm2Vd5Rs8 */
+            id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @example login.failed */
+            action: string;
+            /** @enum {string} */
+            outcome: "success" | "failure";
+            /** @description The user who acted, when known. */
+            actor_user_id: string | null;
+            /** @description The credential the actor used (`basic`, `api_key`, `session`), or `cli` for the admin CLI. */
+            actor_scheme: string | null;
+            /** @description The username a sign-in tried (known or not), or the subject user's. */
+            username: string | null;
+            /** @description What the event is about (`user`, `api_key`, `session`). */
+            subject_type: string | null;
+            subject_id: string | null;
+            ip: string | null;
+            user_agent: string | null;
+            request_id: string | null;
+            /** @description Non-secret facts about the event. */
+            detail: {
+                [key: string]: string | number | boolean | null;
+            } | null;
+        };
+        AuditEventList: {
+            data: components["schemas"]["AuditEvent"][];
+            /** @description Whether another page follows this one. */
+            has_more: boolean;
+        };
         /** @enum {string} */
         Permission: "read" | "write";
         ApiKeyCreateRequest: {
@@ -685,6 +899,38 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The change would leave no enabled admin. */
+        LastAdmin: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "conflict_error",
+                 *         "message": "At least one enabled admin must remain: promote another user first",
+                 *         "status_code": 409,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description Valid credentials without the role the route needs (`authorization_error`), or a
+         *     request made with the session cookie that did not carry the session's CSRF token in
+         *     `X-CSRF-Token` (`csrf_error`).
+         */
+        ForbiddenOrCsrf: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /**
          * @description The request was authenticated by the session cookie but did not carry the session's CSRF
          *     token in `X-CSRF-Token`, or carried a wrong one.
@@ -707,7 +953,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Nothing with this id exists, or it belongs to someone else. */
+        /** @description Nothing with this id exists, or it belongs to someone the caller may not see. */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -717,7 +963,7 @@ export interface components {
                  * @example {
                  *       "error": {
                  *         "type": "not_found_error",
-                 *         "message": "API key not found",
+                 *         "message": "User not found",
                  *         "status_code": 404,
                  *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
                  *       }
@@ -964,6 +1210,390 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller and the credential they used. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "password123",
+                 *       "new_password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; other sessions are signed out. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body does not have the documented shape, the current password is wrong, or the new password is refused. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "validation_error",
+                     *         "message": "Request validation failed",
+                     *         "status_code": 422,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10",
+                     *         "details": [
+                     *           {
+                     *             "path": "/body/new_password",
+                     *             "message": "Password is one of the most common passwords; choose another"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                /** @description How many users to return. */
+                limit?: number;
+                /** @description The `id` of the last user of the previous page; an unknown id answers 422. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "usr_4Q2mV7cK1xP9sT3a",
+                     *           "username": "carol",
+                     *           "role": "user",
+                     *           "disabled": false,
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "updated_at": "2026-01-01T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "username": "carol",
+                 *       "password": "correct horse battery staple",
+                 *       "role": "user"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as created; `Location` names it. */
+            201: {
+                headers: {
+                    /** @description The new user's path, e.g. `/users/usr_4Q2mV7cK1xP9sT3a`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4Q2mV7cK1xP9sT3a",
+                     *       "username": "carol",
+                     *       "role": "user",
+                     *       "disabled": false,
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "updated_at": "2026-01-01T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrCsrf"];
+            /** @description The username is taken (compared regardless of case). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "Username is already taken",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4Q2mV7cK1xP9sT3a",
+                     *       "username": "carol",
+                     *       "role": "user",
+                     *       "disabled": false,
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "updated_at": "2026-01-01T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user is deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrCsrf"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["LastAdmin"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "disabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The user as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "usr_4Q2mV7cK1xP9sT3a",
+                     *       "username": "carol",
+                     *       "role": "user",
+                     *       "disabled": true,
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "updated_at": "2026-01-02T10:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UserAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrCsrf"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["LastAdmin"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description How many events to return. */
+                limit?: number;
+                /** @description The `id` of the last event of the previous page; an unknown id answers 422. */
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "evt_7Tb3Xk9Qm2Vd5Rs8",
+                     *           "occurred_at": "2026-01-01T09:00:00.000Z",
+                     *           "action": "login.failed",
+                     *           "outcome": "failure",
+                     *           "actor_user_id": null,
+                     *           "actor_scheme": null,
+                     *           "username": "alice",
+                     *           "subject_type": null,
+                     *           "subject_id": null,
+                     *           "ip": "127.0.0.1",
+                     *           "user_agent": "curl/8.5.0",
+                     *           "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10",
+                     *           "detail": null
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     listApiKeys: {

@@ -5,6 +5,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { keyModeFor } from './api-keys/issue-api-key.js';
+import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
@@ -20,14 +21,19 @@ import { noStore } from './http/no-store.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
+import { PasswordPolicy } from './passwords/password-policy.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditEventRoutes } from './routes/audit-events.js';
 import { basicRoutes } from './routes/basic.js';
+import { meRoutes } from './routes/me.js';
 import { mySessionRoutes } from './routes/my-sessions.js';
 import { pageRoutes } from './routes/pages.js';
 import { serviceRoutes } from './routes/service.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { userRoutes } from './routes/users.js';
 import type { Store } from './store/store.js';
+import { UserService } from './users/user-service.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 export const MAX_JSON_BODY = '100kb';
@@ -44,6 +50,8 @@ export interface AppDeps {
   webDir: string;
   /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
   validateResponses?: boolean;
+  /** The rules for new passwords; by default read once from the shipped common-password list. */
+  passwords?: PasswordPolicy;
 }
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
@@ -57,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
   const authenticateSession = createSessionAuthenticator(session);
+  const users = new UserService({ store, hasher, passwords: deps.passwords ?? PasswordPolicy.fromFile(), clock, audit });
   const securityHandlers = createSecurityHandlers({
     basic: createBasicAuthenticator({ users: store.users, hasher }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
@@ -89,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
       validateApiSpec: false,
       validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
       validateResponses: deps.validateResponses ?? false,
-      validateSecurity: { handlers: securityHandlers },
+      validateSecurity: { handlers: auditBasicFailures(securityHandlers, audit) },
     }),
   );
 
@@ -104,6 +113,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
   app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
   app.use(mySessionRoutes({ session, audit }));
+  app.use(meRoutes({ store, users, hasher, audit }));
+  app.use(userRoutes({ store, users }));
+  app.use(auditEventRoutes({ store }));
 
   app.use(createErrorHandler(logger));
   return app;

@@ -21,11 +21,34 @@ export type AuditAction =
 export interface AuditEntry {
   action: AuditAction;
   outcome: AuditOutcome;
-  /** The attempted username of a sign-in; never a password or any other secret. */
+  /** The username a sign-in tried, or the subject user's; never a password or any other secret. */
   username?: string;
   subject?: { type: 'user' | 'api_key' | 'session'; id: string };
   /** Non-secret facts only. */
   detail?: Record<string, string | number | boolean | null>;
+}
+
+/** Who acted and from where: read from a request, or fixed for the admin CLI. */
+export interface AuditOrigin {
+  actorUserId: string | null;
+  actorScheme: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** The admin CLI acts with shell access to the database, not with a credential of the service. */
+export const CLI_ORIGIN: Readonly<AuditOrigin> = Object.freeze({ actorUserId: null, actorScheme: 'cli', ip: null, userAgent: null, requestId: null });
+
+export function requestOrigin(req: Request): AuditOrigin {
+  const principal = req.auth?.principal;
+  return {
+    actorUserId: principal?.user.id ?? null,
+    actorScheme: principal?.scheme ?? null,
+    ip: req.ip ?? null,
+    userAgent: req.get('user-agent')?.slice(0, 512) ?? null,
+    requestId: req.id === undefined ? null : String(req.id),
+  };
 }
 
 /**
@@ -40,21 +63,24 @@ export class AuditLog {
   ) {}
 
   async record(req: Request, entry: AuditEntry): Promise<void> {
-    const principal = req.auth?.principal;
+    await this.recordFrom(requestOrigin(req), entry);
+  }
+
+  async recordFrom(origin: AuditOrigin, entry: AuditEntry): Promise<void> {
     try {
       await this.events.insert({
         id: newId('evt'),
         occurred_at: this.clock.now().toISOString(),
         action: entry.action,
         outcome: entry.outcome,
-        actor_user_id: principal?.user.id ?? null,
-        actor_scheme: principal?.scheme ?? null,
+        actor_user_id: origin.actorUserId,
+        actor_scheme: origin.actorScheme,
         username: entry.username?.slice(0, 128) ?? null,
         subject_type: entry.subject?.type ?? null,
         subject_id: entry.subject?.id ?? null,
-        ip: req.ip ?? null,
-        user_agent: req.get('user-agent')?.slice(0, 512) ?? null,
-        request_id: req.id === undefined ? null : String(req.id),
+        ip: origin.ip,
+        user_agent: origin.userAgent,
+        request_id: origin.requestId,
         detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
       });
     } catch (error) {

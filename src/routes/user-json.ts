@@ -5,3 +5,15 @@ import type { UserRecord } from '../store/users.js';
 export function userJson(user: UserRecord): components['schemas']['User'] {
   return { id: user.id, username: user.username, role: user.role };
 }
+
+/** A user as admins see them: still never the hash nor internal counters. */
+export function userAccountJson(user: UserRecord): components['schemas']['UserAccount'] {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    disabled: user.disabled !== 0,
+    created_at: user.created_at,
+    updated_at: user.updated_at,
+  };
+}

@@ -84,4 +84,15 @@ export class ApiKeyRepository {
     }
     await query.execute();
   }
+
+  /** Every key of the user, newest first, revoked and expired ones included. */
+  async listForUser(userId: string): Promise<ApiKeyRecord[]> {
+    return this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  }
+
+  /** Revokes every key of the user that is not revoked yet. */
+  async revokeAllForUser(userId: string, now: Date): Promise<number> {
+    const result = await this.db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }

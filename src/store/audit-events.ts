@@ -20,4 +20,8 @@ export class AuditEventRepository {
     }
     return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
+
+  async findById(id: string): Promise<AuditEventRecord | undefined> {
+    return this.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
+  }
 }

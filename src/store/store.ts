@@ -14,7 +14,7 @@ export class Store {
   readonly auditEvents: AuditEventRepository;
 
   constructor(readonly handle: DatabaseHandle) {
-    this.users = new UserRepository(handle.db);
+    this.users = new UserRepository(handle.db, handle.dialect);
     this.apiKeys = new ApiKeyRepository(handle.db);
     this.sessions = new SessionRepository(handle.db);
     this.auditEvents = new AuditEventRepository(handle.db);
@@ -22,6 +22,11 @@ export class Store {
 
   get db(): DatabaseHandle['db'] {
     return this.handle.db;
+  }
+
+  /** Runs `work` on repositories bound to one transaction: all of its writes land, or none do. */
+  async transaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    return this.handle.db.transaction().execute((trx) => work(new Store({ db: trx, dialect: this.handle.dialect })));
   }
 
   /** Throws when the database does not answer. */

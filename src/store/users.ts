@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from './database.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
 export type UserRecord = Selectable<UsersTable>;
@@ -11,13 +12,23 @@ export interface NewUser {
   now: Date;
 }
 
+/** What an update may change; every one of them is something a cached credential vouches for. */
+export interface UserUpdate {
+  role?: Role;
+  disabled?: boolean;
+  passwordHash?: string;
+}
+
 /** Usernames are unique regardless of case (and of Unicode composition). */
 export function usernameKey(username: string): string {
   return username.normalize('NFC').toLowerCase();
 }
 
 export class UserRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   async findById(id: string): Promise<UserRecord | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -47,5 +58,52 @@ export class UserRepository {
     };
     await this.db.insertInto('users').values(row).execute();
     return row;
+  }
+
+  /** Newest first; `after` is the (created_at, id) of the last user of the previous page. */
+  async list(limit: number, after?: { createdAt: string; id: string }): Promise<UserRecord[]> {
+    let query = this.db.selectFrom('users').selectAll();
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+      );
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * Applies the changes and bumps credential_version, so that every cached Basic credential of
+   * the user stops being honoured. Returns the user as changed, or undefined when there is none.
+   */
+  async update(id: string, changes: UserUpdate, now: Date): Promise<UserRecord | undefined> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({
+        ...(changes.role === undefined ? {} : { role: changes.role }),
+        ...(changes.disabled === undefined ? {} : { disabled: changes.disabled ? 1 : 0 }),
+        ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash }),
+        credential_version: eb('credential_version', '+', 1),
+        updated_at: now.toISOString(),
+      }))
+      .where('id', '=', id)
+      .execute();
+    return this.findById(id);
+  }
+
+  /** Deletes the user; the database deletes their sessions and API keys with them. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * The ids of the enabled admins. Inside a transaction on PostgreSQL their rows stay locked
+   * until it ends, so two admins demoting each other at once cannot leave no admin; SQLite
+   * runs one writing transaction at a time anyway.
+   */
+  async lockActiveAdminIds(): Promise<string[]> {
+    const query = this.db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).orderBy('id');
+    const rows = await (this.dialect === 'postgres' ? query.forUpdate() : query).execute();
+    return rows.map((row) => row.id);
   }
 }

@@ -25,8 +25,12 @@ for (const database of testDatabases()) {
       store = await openStore(fresh.url);
     });
     afterEach(async () => {
-      await store.close();
-      await drop();
+      // The schema goes even when opening the store failed, so no test leaves one behind.
+      try {
+        await store?.close();
+      } finally {
+        await drop();
+      }
     });
 
     async function createUser(username: string) {
@@ -155,6 +159,107 @@ for (const database of testDatabases()) {
       expect(await store.sessions.revokeAllForUser(alice.id, now)).toBe(1);
       expect(await store.sessions.revokeAllForUser(alice.id, now)).toBe(0);
       expect((await store.sessions.findById(b1.id))?.revoked_at).toBeNull();
+    });
+
+    async function createSessionWithToken(userId: string, tokenHash: string) {
+      const now = clock.now();
+      return store.sessions.create({ id: newId('ses'), tokenHash, csrfTokenHash: `c-${tokenHash}`, userId, now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
+    }
+
+    async function createKeyFromSecret(userId: string, key: string) {
+      return store.apiKeys.create({ id: newId('key'), userId, name: key, prefix: key.slice(0, 8), keyHash: sha256Hex(key), permissions: ['read'], expiresAt: null, now: clock.now() });
+    }
+
+    it('lists users newest first, a page at a time after a (created_at, id) cursor', async () => {
+      const at = (minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
+      const made = [];
+      for (const [i, name] of ['u0', 'u1', 'u2', 'u3'].entries()) {
+        made.push(await store.users.create({ id: newId('usr'), username: name, passwordHash: 'h', role: 'user', now: at(i < 2 ? 0 : i) }));
+      }
+      const all = await store.users.list(10);
+      expect(all.map((u) => u.username).slice(0, 2)).toEqual(['u3', 'u2']);
+      expect(all.slice(2).map((u) => u.id)).toEqual(made.slice(0, 2).map((u) => u.id).sort().reverse());
+      const first = await store.users.list(2);
+      const last = first[first.length - 1]!;
+      const rest = await store.users.list(10, { createdAt: last.created_at, id: last.id });
+      expect([...first, ...rest].map((u) => u.id)).toEqual(all.map((u) => u.id));
+    });
+
+    it('updates only the fields given, stamps updated_at and bumps credential_version every time', async () => {
+      const user = await createUser('carol');
+      const later = new Date(clock.now().getTime() + 60_000);
+      const promoted = await store.users.update(user.id, { role: 'admin' }, later);
+      expect(promoted).toMatchObject({ role: 'admin', disabled: 0, password_hash: user.password_hash, credential_version: 2, updated_at: later.toISOString(), created_at: user.created_at });
+      const disabled = await store.users.update(user.id, { disabled: true, passwordHash: 'new-hash' }, later);
+      expect(disabled).toMatchObject({ role: 'admin', disabled: 1, password_hash: 'new-hash', credential_version: 3 });
+      expect(await store.users.update('usr_missing', { role: 'user' }, later)).toBeUndefined();
+    });
+
+    it('deleting a user deletes their sessions and API keys, and no one else\'s', async () => {
+      const carol = await createUser('carol');
+      const dave = await createUser('dave');
+      await createSessionWithToken(carol.id, 'carol-session');
+      await createKeyFromSecret(carol.id, 'sk_test_carol');
+      await createSessionWithToken(dave.id, 'dave-session');
+      expect(await store.users.delete(carol.id)).toBe(true);
+      expect(await store.users.delete(carol.id)).toBe(false);
+      expect(await store.users.findById(carol.id)).toBeUndefined();
+      expect(await store.sessions.findByTokenHash('carol-session')).toBeUndefined();
+      expect(await store.apiKeys.findByHash(sha256Hex('sk_test_carol'))).toBeUndefined();
+      expect(await store.sessions.findByTokenHash('dave-session')).toBeDefined();
+    });
+
+    it('revokes every live session of a user but the one spared, and only theirs', async () => {
+      const carol = await createUser('carol');
+      const dave = await createUser('dave');
+      const kept = await createSessionWithToken(carol.id, 'carol-1');
+      await createSessionWithToken(carol.id, 'carol-2');
+      await createSessionWithToken(carol.id, 'carol-3');
+      await createSessionWithToken(dave.id, 'dave-1');
+      expect(await store.sessions.revokeAllForUser(carol.id, clock.now(), { except: kept.id })).toBe(2);
+      expect((await store.sessions.findByTokenHash('carol-1'))?.revoked_at).toBeNull();
+      expect((await store.sessions.findByTokenHash('carol-2'))?.revoked_at).toBe(clock.now().toISOString());
+      expect((await store.sessions.findByTokenHash('dave-1'))?.revoked_at).toBeNull();
+      expect(await store.sessions.revokeAllForUser(carol.id, clock.now())).toBe(1);
+    });
+
+    it('lists and revokes every API key of a user, and only theirs', async () => {
+      const carol = await createUser('carol');
+      const dave = await createUser('dave');
+      await createKeyFromSecret(carol.id, 'sk_test_carol1');
+      await createKeyFromSecret(carol.id, 'sk_test_carol2');
+      await createKeyFromSecret(dave.id, 'sk_test_dave1');
+      expect((await store.apiKeys.listForUser(carol.id)).map((k) => k.name).sort()).toEqual(['sk_test_carol1', 'sk_test_carol2']);
+      expect(await store.apiKeys.revokeAllForUser(carol.id, clock.now())).toBe(2);
+      expect(await store.apiKeys.revokeAllForUser(carol.id, clock.now())).toBe(0);
+      expect((await store.apiKeys.listForUser(carol.id)).every((k) => k.revoked_at !== null)).toBe(true);
+      expect((await store.apiKeys.findByHash(sha256Hex('sk_test_dave1')))?.revoked_at).toBeNull();
+    });
+
+    it('names the enabled admins, not the disabled ones nor plain users', async () => {
+      const a = await store.users.create({ id: newId('usr'), username: 'a', passwordHash: 'h', role: 'admin', now: clock.now() });
+      const b = await store.users.create({ id: newId('usr'), username: 'b', passwordHash: 'h', role: 'admin', now: clock.now() });
+      await createUser('c');
+      await store.users.update(b.id, { disabled: true }, clock.now());
+      expect(await store.transaction((tx) => tx.users.lockActiveAdminIds())).toEqual([a.id]);
+    });
+
+    it('a transaction that throws leaves nothing behind', async () => {
+      const error = await store
+        .transaction(async (tx) => {
+          await tx.users.create({ id: newId('usr'), username: 'ghost', passwordHash: 'h', role: 'user', now: clock.now() });
+          throw new Error('changed my mind');
+        })
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toBe('changed my mind');
+      expect(await store.users.findByUsername('ghost')).toBeUndefined();
+    });
+
+    it('finds an audit event by id', async () => {
+      const event = { id: newId('evt'), occurred_at: clock.now().toISOString(), action: 'login.failed', outcome: 'failure' as const, actor_user_id: null, actor_scheme: null, username: 'alice', subject_type: null, subject_id: null, ip: '127.0.0.1', user_agent: null, request_id: null, detail: null };
+      await store.auditEvents.insert(event);
+      expect(await store.auditEvents.findById(event.id)).toEqual(event);
+      expect(await store.auditEvents.findById('evt_missing')).toBeUndefined();
     });
 
     it('loads demo data only into an empty store, hashed', async () => {

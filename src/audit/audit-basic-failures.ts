@@ -1,0 +1,27 @@
+import type { Request } from 'express';
+import { parseBasicCredentials } from '../auth/basic-credentials.js';
+import type { createSecurityHandlers } from '../auth/security-handlers.js';
+import type { AuditLog } from './audit-log.js';
+
+type SecurityHandlers = ReturnType<typeof createSecurityHandlers>;
+
+function refusedBasic(req: Request): boolean {
+  return req.auth?.failures.some((failure) => failure.scheme === 'basicAuth' && failure.reason === 'invalid') ?? false;
+}
+
+/**
+ * Records `basic.failed` for Basic credentials the Basic handler turned away, with the username
+ * they named (never the password). It costs one insert, after the bcrypt compare that already
+ * ran; a missing header or a valid user lacking a role is not a failure of this kind.
+ */
+export function auditBasicFailures(handlers: SecurityHandlers, audit: AuditLog): SecurityHandlers {
+  const basicAuth: SecurityHandlers['basicAuth'] = async (req, scopes) => {
+    const passed = await handlers.basicAuth(req, scopes);
+    if (!passed && refusedBasic(req)) {
+      const username = parseBasicCredentials(req.headers.authorization)?.username;
+      await audit.record(req, { action: 'basic.failed', outcome: 'failure', ...(username === undefined ? { detail: { reason: 'malformed' } } : { username }) });
+    }
+    return passed;
+  };
+  return { ...handlers, basicAuth };
+}

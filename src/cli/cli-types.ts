@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { PasswordPolicy } from '../passwords/password-policy.js';
+import type { Store } from '../store/store.js';
+import type { UserService } from '../users/user-service.js';
+
+/** Where the CLI reads and writes: the process's streams in main.ts, plain functions in tests. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** A password typed at a hidden prompt, or the first line of standard input; never argv. */
+  readPassword(prompt: string): Promise<string>;
+}
+
+export interface OpenedStore {
+  store: Store;
+  /** The migrations that opening applied, oldest first. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export interface CliDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  passwords: PasswordPolicy;
+  /** Opens the store named by the configuration and brings its schema up to date. */
+  openStore(): Promise<OpenedStore>;
+}
+
+/** What a command gets to work with, once the store is open. */
+export interface CommandContext {
+  io: CliIo;
+  config: Config;
+  clock: Clock;
+  store: Store;
+  hasher: PasswordHasher;
+  users: UserService;
+  audit: AuditLog;
+  applied: string[];
+}
+
+/** A failure the user can fix from the command line: exit code 2 and a one-line message. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A command that ran and could not do its work (no such user, refused password): exit code 1. */
+export class CommandFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandFailed';
+  }
+}

@@ -1,0 +1,53 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths.js';
+
+const entry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+let dir: string;
+
+/** Runs the built CLI as `npm run cli` would, with `stdin` piped in. */
+function run(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`, BCRYPT_COST: '4', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('the built CLI entry', () => {
+  beforeAll(async () => {
+    // The same compile `npm run cli` does first.
+    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: projectRoot });
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrates, creates an admin from stdin, mints a key and fails cleanly, with exit codes', async () => {
+    expect(await run(['migrate'])).toMatchObject({ code: 0, stdout: 'Applied migrations: 0001_users_keys_sessions, 0002_audit_events\n' });
+    expect((await run(['user', 'create', 'root', '--role', 'admin'], 'correct horse battery staple\n')).code).toBe(0);
+    const key = await run(['key', 'create', 'root', '--name', 'ci', '--permissions', 'read']);
+    expect(key.code).toBe(0);
+    expect(key.stdout).toMatch(/^sk_test_[0-9A-Za-z]{38}\n$/);
+    expect(await run(['user', 'disable', 'root'])).toMatchObject({ code: 1, stderr: 'gatehouse: At least one enabled admin must remain: promote another user first\n' });
+    expect(await run(['user', 'create', 'x', '--password', 'y'])).toMatchObject({ code: 2, stdout: '' });
+    expect((await run(['--help'])).stdout).toContain('key create <username>');
+  }, 30_000);
+
+  it('exits 1 with one line for a bad configuration', async () => {
+    const result = await run(['migrate'], '', { DATABASE_URL: 'mysql://nope' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^gatehouse: configuration: DATABASE_URL must start with sqlite: or postgres:\/\//);
+  });
+});
