@@ -19,12 +19,30 @@ export function announceSkip(what: string, variable: string): void {
   console.warn(`SKIPPED: ${what} — set ${variable} to run it (.ci/run does)`);
 }
 
+/** Set by the global setup: names this run's schemas, which are dropped together at its end. */
+export const TEST_RUN_VARIABLE = 'GATEHOUSE_TEST_RUN';
+export const SCHEMA_PREFIX = 'gatehouse_test_';
+
+async function dropSchemas(baseUrl: string, pattern: string): Promise<void> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>('select nspname as name from pg_namespace where nspname like $1', [pattern]);
+    for (const { name } of rows) await client.query(`drop schema if exists ${name} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * A fresh PostgreSQL schema for one test, so test files never see each other's rows; the
- * returned URL points the pool's search_path at it. `drop` removes it and everything in it.
+ * returned URL points the pool's search_path at it. Inside a full run nothing is dropped until
+ * the run ends (`dropRunSchemas`): kysely's migrator introspects every schema of the database,
+ * and a schema dropped by a parallel test file in the middle of that fails it.
  */
 export async function isolatedPostgres(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `gatehouse_test_${randomBytes(6).toString('hex')}`;
+  const run = process.env[TEST_RUN_VARIABLE];
+  const schema = `${SCHEMA_PREFIX}${run === undefined ? '' : `${run}_`}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -33,13 +51,13 @@ export async function isolatedPostgres(baseUrl: string): Promise<{ url: string; 
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    },
+    drop: run === undefined ? () => dropSchemas(baseUrl, schema) : async () => {},
   };
+}
+
+/** Drops every schema this run made. */
+export async function dropRunSchemas(baseUrl: string, run: string): Promise<void> {
+  await dropSchemas(baseUrl, `${SCHEMA_PREFIX}${run}\\_%`);
 }
 
 /** A database URL for one test: a new in-memory SQLite, or a new PostgreSQL schema. */

@@ -1,18 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { specFile } from '../../src/paths.js';
 import { COVERAGE_DIR_VARIABLE, unexercised } from './contract-coverage.js';
+import { TEST_RUN_VARIABLE, dropRunSchemas } from './databases.js';
 
 /**
  * Contract coverage: every test app records (operationId, status) of each answer it gives. At the
  * end of a full run (`npm test` sets CONTRACT_COVERAGE=check) a documented status that no test
  * produced fails the run: the contract promises nothing the tests don't prove.
  */
-export default function setup(): () => void {
+export default function setup(): () => Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-coverage-'));
   process.env[COVERAGE_DIR_VARIABLE] = dir;
-  return () => {
+  const run = randomBytes(4).toString('hex');
+  process.env[TEST_RUN_VARIABLE] = run;
+  return async () => {
+    const database = process.env.TEST_DATABASE_URL;
+    if (database !== undefined) await dropRunSchemas(database, run);
     const missing = unexercised(specFile, dir);
     rmSync(dir, { recursive: true, force: true });
     const enforced = process.env.CONTRACT_COVERAGE === 'check';
