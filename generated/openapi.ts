@@ -521,6 +521,7 @@ export interface components {
                 /** @enum {string} */
                 type: "invalid_request_error" | "authentication_error" | "authorization_error" | "csrf_error" | "not_found_error" | "method_not_allowed_error" | "conflict_error" | "validation_error" | "rate_limit_error" | "internal_error" | "unavailable_error";
                 message: string;
+                /** Format: int32 */
                 status_code: number;
                 request_id: string;
                 details?: {
