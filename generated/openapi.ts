@@ -87,7 +87,11 @@ export interface paths {
          *     `gatehouse_session` cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS) that carries
          *     only a new random session id. A session cookie sent with the request is ignored.
          *     Unknown usernames and wrong passwords get the same answer in the same time.
-         *     Repeated failures for one username from one address are throttled with 429.
+         *     Repeated failures for one username from one address are throttled with 429: after
+         *     `LOGIN_MAX_FAILURES` (default 5) consecutive failures the pair is blocked for 1 s, then
+         *     for twice as long after each further failure, up to 15 minutes; an address that fails
+         *     `LOGIN_IP_MAX_FAILURES` (default 100) times in an hour across usernames is blocked too.
+         *     While blocked, even the right password answers 429; a success ends the run of failures.
          */
         post: operations["login"];
         delete?: never;
@@ -402,10 +406,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many requests or failed sign-ins; wait `Retry-After` seconds. */
+        /**
+         * @description Too many requests from this client (`Too many requests, try again later`) or too many
+         *     failed sign-ins (`Too many failed attempts, try again later`); wait `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -449,6 +458,16 @@ export interface components {
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
+        /**
+         * @description The caller's remaining quota in the current window and the seconds until it resets
+         *     (draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=57;t=412`.
+         */
+        RateLimit: string;
+        /**
+         * @description The quota and window of the per-client limit, e.g. `"default";q=100;w=900` (100 requests
+         *     per 900 seconds).
+         */
+        "RateLimit-Policy": string;
     };
     pathItems: never;
 }
@@ -466,6 +485,8 @@ export interface operations {
             /** @description The caller's greeting. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -478,6 +499,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getBasicAdmin: {
@@ -492,6 +514,8 @@ export interface operations {
             /** @description The caller is an admin. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -505,6 +529,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getApiKeyData: {
@@ -519,6 +544,8 @@ export interface operations {
             /** @description The data. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -536,6 +563,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createApiKeyItem: {
@@ -559,6 +587,8 @@ export interface operations {
             /** @description The item as it was created. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -579,6 +609,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     login: {
@@ -605,6 +636,8 @@ export interface operations {
                 headers: {
                     /** @description The signed session cookie and its signature. */
                     "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -631,6 +664,8 @@ export interface operations {
             /** @description The caller's greeting. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -643,6 +678,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     logout: {
@@ -657,6 +693,8 @@ export interface operations {
             /** @description Signed out; the cookie is cleared. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -669,6 +707,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getHealth: {

@@ -2,11 +2,12 @@ import cookieParser from 'cookie-parser';
 import cookieSession from 'cookie-session';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import helmet from 'helmet';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
+import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
 import { type SessionDeps, createSessionAuthenticator } from './auth/session.js';
 import type { Clock } from './clock.js';
@@ -14,10 +15,15 @@ import type { Config } from './config/config.js';
 import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
+import { corsPolicy } from './http/cors-policy.js';
 import { noStore } from './http/no-store.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
+import { securityHeaders } from './http/security-headers.js';
+import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
+import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
+import { CounterStore } from './rate-limit/counters.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
 import { basicRoutes } from './routes/basic.js';
 import { serviceRoutes } from './routes/service.js';
@@ -37,6 +43,10 @@ export interface AppDeps {
   docsFile: string;
   /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
   validateResponses?: boolean;
+  /** Where rate-limit and throttle counters live: shared by every instance on one Redis; this app's memory when absent. */
+  redis?: Redis | undefined;
+  /** Namespaces the counters' keys in Redis (default `gatehouse`); tests use a unique one. */
+  counterPrefix?: string;
 }
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
@@ -49,9 +59,14 @@ export function createApp(deps: AppDeps): Express {
     policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
+  // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
+  const counters = new CounterStore({ redis: deps.redis, prefix: deps.counterPrefix ?? 'gatehouse' });
+  const throttle = new BruteForceThrottle(counters, { maxFailures: config.loginMaxFailures, ipMaxFailures: config.loginIpMaxFailures });
+  const rateLimit = createClientRateLimit(counters, { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds }, logger);
+  const basicCache = new VerifiedCredentialCache({ ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries }, clock);
   const authenticateSession = createSessionAuthenticator(session);
   const securityHandlers = createSecurityHandlers({
-    basic: createBasicAuthenticator({ users: store.users, hasher }),
+    basic: createBasicAuthenticator({ users: store.users, hasher, throttle, cache: basicCache }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
     session: authenticateSession,
   });
@@ -61,7 +76,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
-  app.use(helmet());
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.corsOrigins));
   app.use(noStore());
   app.use(refuseQueryCredentials());
   app.use(express.json({ limit: MAX_JSON_BODY, strict: false }));
@@ -86,13 +102,15 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(rateLimit.afterAuthentication);
   app.use(requireDocumentedBody());
 
   app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
-  app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
+  app.use(sessionRoutes({ session, authenticateSession, hasher, audit, throttle }));
 
+  app.use(rateLimit.onError);
   app.use(createErrorHandler(logger));
   return app;
 }

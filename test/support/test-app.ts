@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { request } from 'undici';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits, createHttpServer, listen } from '../../src/http/listen.js';
 import { docsFile, specFile } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { type Store, openStore } from '../../src/store/store.js';
@@ -16,6 +18,7 @@ export interface TestApp {
   store: Store;
   clock: ManualClock;
   config: Config;
+  hasher: PasswordHasher;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
@@ -39,6 +42,11 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   demoData?: boolean;
   databaseUrl?: string;
+  /** Keep rate-limit and throttle counters in this Redis (apps sharing it and the prefix share counters). */
+  redisUrl?: string;
+  counterPrefix?: string;
+  serverLimits?: Partial<ServerLimits>;
+  docsFile?: string;
 }
 
 /** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
@@ -56,16 +64,29 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = pino({ level: config.logLevel }, sink);
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
-  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile, validateResponses: true });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const app = createApp({
+    config,
+    store,
+    clock,
+    logger,
+    hasher,
+    contract: loadContract(specFile),
+    docsFile: options.docsFile ?? docsFile,
+    validateResponses: true,
+    redis,
+    counterPrefix: options.counterPrefix ?? 'gatehouse-test',
+  });
+  const server = createHttpServer(app, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
+  const address: AddressInfo = await listen(server, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${address.port}`;
 
   return {
     url,
     store,
     clock,
     config,
+    hasher,
     logs,
     async call(method, path, { headers = {}, body } = {}) {
       const hasBody = body !== undefined;
@@ -87,6 +108,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      await redis?.quit();
     },
   };
 }
