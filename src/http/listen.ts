@@ -31,7 +31,8 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
  * still get the error envelope, as far as a half-read connection allows.
  */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  const started = (socket as Duplex & { _httpMessage?: unknown })._httpMessage !== undefined;
+  // Once an answer has begun, nothing more can be said on this connection but closing it.
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
   if (error.code === 'ECONNRESET' || !socket.writable || started) {
     socket.destroy();
     return;
