@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { request } from 'undici';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { createLogger } from '../../src/http/request-logger.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits, createHttpServer, listen } from '../../src/http/listen.js';
 import { docsFile, specFile } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
@@ -61,7 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       done();
     },
   });
-  const logger = pino({ level: config.logLevel }, sink);
+  const logger = createLogger(config.logLevel, sink);
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
   const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
