@@ -65,6 +65,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
   const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.
+  redis?.on('error', () => {});
   const app = createApp({
     config,
     store,
@@ -108,7 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
-      await redis?.quit();
+      redis?.disconnect();
     },
   };
 }
