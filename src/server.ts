@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'));
+  // Until Redis answers, counters fall back to memory; start anyway if it is down.
+  await redis?.ping().catch((error: unknown) => logger.warn({ err: error }, 'redis is not answering yet: counting in memory until it does'));
 
   const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, redis });
   const server = createHttpServer(app);

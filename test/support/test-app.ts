@@ -67,6 +67,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.
   redis?.on('error', () => {});
+  // Until Redis is ready the counters fall back to memory; wait, so the first requests count in Redis.
+  await redis?.ping().catch(() => undefined);
   const app = createApp({
     config,
     store,
