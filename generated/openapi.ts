@@ -285,7 +285,10 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request could not be read (unparseable body, credentials in the query string). */
+        /**
+         * @description The request could not be read: an unparseable body, a body nested more than 32 levels
+         *     deep, credentials in the query string, or more than one Authorization or X-API-Key header.
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -498,6 +501,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
@@ -527,6 +531,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -677,6 +682,7 @@ export interface operations {
                     "application/json": components["schemas"]["Message"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };

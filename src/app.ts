@@ -16,8 +16,11 @@ import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
 import { corsPolicy } from './http/cors-policy.js';
+import { refuseDeepJson } from './http/json-depth.js';
 import { noStore } from './http/no-store.js';
+import { refuseOversizedBody } from './http/refuse-oversized-body.js';
 import { requireDocumentedBody } from './http/require-body.js';
+import { refuseDuplicateCredentials } from './http/refuse-duplicate-credentials.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -31,7 +34,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import type { Store } from './store/store.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
-export const MAX_JSON_BODY = '100kb';
+export const MAX_JSON_BODY_BYTES = 100 * 1024;
 
 export interface AppDeps {
   config: Config;
@@ -80,7 +83,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(config.corsOrigins));
   app.use(noStore());
   app.use(refuseQueryCredentials());
-  app.use(express.json({ limit: MAX_JSON_BODY, strict: false }));
+  app.use(refuseDuplicateCredentials());
+  app.use(refuseOversizedBody(MAX_JSON_BODY_BYTES));
+  app.use(express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }));
+  app.use(refuseDeepJson());
   // The validator reads the session cookie from req.cookies; cookie-session does not set it.
   app.use(cookieParser());
   app.use(
