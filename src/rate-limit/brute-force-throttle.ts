@@ -1,6 +1,6 @@
 import { sha256Hex } from '../crypto/tokens.js';
 import { usernameKey } from '../store/users.js';
-import { type CounterStore, stateOf } from './counters.js';
+import { type Counter, type CounterStore, stateOf } from './counters.js';
 import { MAX_BLOCK_SECONDS, type ThrottleVerdict, addressKey, blockSeconds, throttleVerdict } from './decisions.js';
 
 export const THROTTLED_MESSAGE = 'Too many failed attempts, try again later';
@@ -22,9 +22,9 @@ const IP_WINDOW_SECONDS = 3600;
  * held back. Unknown usernames are counted like known ones, so the throttle reveals nothing.
  */
 export class BruteForceThrottle {
-  private readonly failures;
-  private readonly blocks;
-  private readonly ipFailures;
+  private readonly failures: Counter;
+  private readonly blocks: Counter;
+  private readonly ipFailures: Counter;
 
   constructor(
     counters: CounterStore,
