@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { BenchServerMessage, BenchServerOptions } from './bench-server.js';
@@ -56,6 +57,9 @@ async function stopServer(server: Server): Promise<void> {
 }
 
 async function measure(scenario: string, server: Server, path: string, headers: Record<string, string> = {}): Promise<Row> {
+  // One request first, so the table shows steady state (a warm Basic cache) rather than the first miss.
+  const warmUp = await fetch(`${server.url}${path}`, { headers });
+  if (warmUp.status !== 200) throw new Error(`${scenario}: warm-up answered ${warmUp.status}`);
   const result = await autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: SECONDS, headers });
   server.child.send('rss');
   const memory = await nextMessage(server.child, 'rss');
@@ -86,7 +90,8 @@ async function sessionCookie(url: string): Promise<string> {
 const basicJohn = { authorization: `Basic ${Buffer.from('john:secret123').toString('base64')}` };
 
 async function main(): Promise<void> {
-  console.log(`gatehouse bench: ${SECONDS} s per scenario, ${CONNECTIONS} connections, bcrypt cost 12, loopback\n`);
+  const load = (): string => loadavg().map((n) => n.toFixed(1)).join(' ');
+  console.log(`gatehouse bench: ${SECONDS} s per scenario, ${CONNECTIONS} connections, bcrypt cost 12, loopback, ${cpus().length} CPUs, load ${load()}\n`);
   const rows: Row[] = [];
 
   const cached = await startServer({ basicCacheSeconds: 60 });
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
   }
 
   console.table(rows);
+  console.log(`load average after: ${load()} (other work on the machine lowers every number)`);
   const failed = rows.filter((row) => row['non-2xx'] > 0 || row.errors > 0);
   if (failed.length > 0) {
     console.error(`bench: unexpected failures in ${failed.map((row) => row.scenario).join(', ')}`);
