@@ -87,7 +87,11 @@ export interface paths {
          *     `gatehouse_session` cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS) that carries
          *     only a new random session id. A session cookie sent with the request is ignored.
          *     Unknown usernames and wrong passwords get the same answer in the same time.
-         *     Repeated failures for one username from one address are throttled with 429.
+         *     Repeated failures for one username from one address are throttled with 429: after
+         *     `LOGIN_MAX_FAILURES` (default 5) consecutive failures the pair is blocked for 1 s, then
+         *     for twice as long after each further failure, up to 15 minutes; an address that fails
+         *     `LOGIN_IP_MAX_FAILURES` (default 100) times in an hour across usernames is blocked too.
+         *     While blocked, even the right password answers 429; a success ends the run of failures.
          */
         post: operations["login"];
         delete?: never;
@@ -740,7 +744,10 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request could not be read (unparseable body, credentials in the query string). */
+        /**
+         * @description The request could not be read: an unparseable body, a body nested more than 32 levels
+         *     deep, credentials in the query string, or more than one Authorization or X-API-Key header.
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -861,10 +868,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many requests or failed sign-ins; wait `Retry-After` seconds. */
+        /**
+         * @description Too many requests from this client (`Too many requests, try again later`) or too many
+         *     failed sign-ins (`Too many failed attempts, try again later`); wait `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                 [name: string]: unknown;
             };
             content: {
@@ -988,6 +1000,16 @@ export interface components {
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
+        /**
+         * @description The caller's remaining quota in the current window and the seconds until it resets
+         *     (draft-ietf-httpapi-ratelimit-headers), e.g. `"default";r=57;t=412`.
+         */
+        RateLimit: string;
+        /**
+         * @description The quota and window of the per-client limit, e.g. `"default";q=100;w=900` (100 requests
+         *     per 900 seconds).
+         */
+        "RateLimit-Policy": string;
     };
     pathItems: never;
 }
@@ -1005,6 +1027,8 @@ export interface operations {
             /** @description The caller's greeting. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1018,6 +1042,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getBasicAdmin: {
@@ -1032,6 +1057,8 @@ export interface operations {
             /** @description The caller is an admin. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1046,6 +1073,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getApiKeyData: {
@@ -1060,6 +1088,8 @@ export interface operations {
             /** @description The data. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1077,6 +1107,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createApiKeyItem: {
@@ -1100,6 +1131,8 @@ export interface operations {
             /** @description The item as it was created. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1120,6 +1153,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     login: {
@@ -1146,6 +1180,8 @@ export interface operations {
                 headers: {
                     /** @description The signed session cookie and its signature. */
                     "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,6 +1208,8 @@ export interface operations {
             /** @description The caller's greeting. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1185,6 +1223,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     logout: {
@@ -1199,6 +1238,8 @@ export interface operations {
             /** @description Signed out; the cookie is cleared. */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1211,6 +1252,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getMe: {
@@ -1233,6 +1275,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     changeMyPassword: {
@@ -1298,6 +1341,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listUsers: {
@@ -1342,6 +1386,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createUser: {
@@ -1417,6 +1462,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getUser: {
@@ -1454,6 +1500,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     deleteUser: {
@@ -1487,6 +1534,7 @@ export interface operations {
             403: components["responses"]["ForbiddenOrCsrf"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["LastAdmin"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateUser: {
@@ -1544,6 +1592,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listAuditEvents: {
@@ -1595,6 +1644,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listApiKeys: {
@@ -1652,6 +1702,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createApiKey: {
@@ -1714,6 +1765,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeApiKey: {
@@ -1749,6 +1801,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listMySessions: {
@@ -1786,6 +1839,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeMySessions: {
@@ -1816,6 +1870,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     revokeMySession: {
@@ -1853,6 +1908,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getSignInPage: {

@@ -2,13 +2,14 @@ import cookieParser from 'cookie-parser';
 import cookieSession from 'cookie-session';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import helmet from 'helmet';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { keyModeFor } from './api-keys/issue-api-key.js';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
+import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
 import { type SessionDeps, createSessionAuthenticator } from './auth/session.js';
 import type { Clock } from './clock.js';
@@ -17,11 +18,19 @@ import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
 import { requireCsrfToken } from './http/csrf.js';
+import { corsPolicy } from './http/cors-policy.js';
+import { refuseDeepJson } from './http/json-depth.js';
 import { noStore } from './http/no-store.js';
+import { refuseOversizedBody } from './http/refuse-oversized-body.js';
 import { requireDocumentedBody } from './http/require-body.js';
+import { refuseDuplicateCredentials } from './http/refuse-duplicate-credentials.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
+import { securityHeaders } from './http/security-headers.js';
+import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
+import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
+import { CounterStore } from './rate-limit/counters.js';
 import { apiKeyItemRoutes } from './routes/api-key-items.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditEventRoutes } from './routes/audit-events.js';
@@ -36,7 +45,7 @@ import type { Store } from './store/store.js';
 import { UserService } from './users/user-service.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
-export const MAX_JSON_BODY = '100kb';
+export const MAX_JSON_BODY_BYTES = 100 * 1024;
 
 export interface AppDeps {
   config: Config;
@@ -52,6 +61,10 @@ export interface AppDeps {
   validateResponses?: boolean;
   /** The rules for new passwords; by default read once from the shipped common-password list. */
   passwords?: PasswordPolicy;
+  /** Where rate-limit and throttle counters live: shared by every instance on one Redis; this app's memory when absent. */
+  redis?: Redis | undefined;
+  /** Namespaces the counters' keys in Redis (default `gatehouse`); tests use a unique one. */
+  counterPrefix?: string;
 }
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
@@ -64,10 +77,15 @@ export function createApp(deps: AppDeps): Express {
     policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
+  // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
+  const counters = new CounterStore({ redis: deps.redis, prefix: deps.counterPrefix ?? 'gatehouse' });
+  const throttle = new BruteForceThrottle(counters, { maxFailures: config.loginMaxFailures, ipMaxFailures: config.loginIpMaxFailures });
+  const rateLimit = createClientRateLimit(counters, { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds }, logger);
+  const basicCache = new VerifiedCredentialCache({ ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries }, clock);
   const authenticateSession = createSessionAuthenticator(session);
   const users = new UserService({ store, hasher, passwords: deps.passwords ?? PasswordPolicy.fromFile(), clock, audit });
   const securityHandlers = createSecurityHandlers({
-    basic: createBasicAuthenticator({ users: store.users, hasher }),
+    basic: createBasicAuthenticator({ users: store.users, hasher, throttle, cache: basicCache }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
     session: authenticateSession,
   });
@@ -77,10 +95,14 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
 
   app.use(requestLogger(logger));
-  app.use(helmet());
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.corsOrigins));
   app.use(noStore());
   app.use(refuseQueryCredentials());
-  app.use(express.json({ limit: MAX_JSON_BODY, strict: false }));
+  app.use(refuseDuplicateCredentials());
+  app.use(refuseOversizedBody(MAX_JSON_BODY_BYTES));
+  app.use(express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }));
+  app.use(refuseDeepJson());
   // The validator reads the session cookie from req.cookies; cookie-session does not set it.
   app.use(cookieParser());
   app.use(
@@ -102,6 +124,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(rateLimit.afterAuthentication);
   app.use(requireDocumentedBody());
   // After the validator, so the principal is known; before every route, so none can forget it.
   app.use(requireCsrfToken());
@@ -110,13 +133,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(pageRoutes(deps.webDir));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
-  app.use(sessionRoutes({ session, authenticateSession, hasher, audit }));
+  app.use(sessionRoutes({ session, authenticateSession, hasher, audit, throttle }));
   app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
   app.use(mySessionRoutes({ session, audit }));
   app.use(meRoutes({ store, users, hasher, audit }));
   app.use(userRoutes({ store, users }));
   app.use(auditEventRoutes({ store }));
 
+  app.use(rateLimit.onError);
   app.use(createErrorHandler(logger));
   return app;
 }

@@ -1,8 +1,10 @@
+import { Redis } from 'ioredis';
 import { systemClock } from './clock.js';
 import { createApp } from './app.js';
 import { parseConfig } from './config/config.js';
 import { loadContract } from './contract.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
+import { createHttpServer, listen } from './http/listen.js';
 import { createLogger } from './http/request-logger.js';
 import { docsFile, specFile, webDir } from './paths.js';
 import { loadDemoData } from './store/demo-data.js';
@@ -28,18 +30,23 @@ async function main(): Promise<void> {
   const hasher = new PasswordHasher(config.bcryptCost);
   if (config.demoData) await loadDemoData(store, hasher, systemClock, logger);
 
-  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, webDir });
-  const server = app.listen(config.port, config.host, () => {
-    logger.info({ url: `http://${config.host}:${config.port}`, database: config.databaseUrl.split(':')[0], env: config.env }, 'gatehouse is listening');
-  });
-  // A client that sends half a request must not hold a connection for long.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
+  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'));
+  // Until Redis answers, counters fall back to memory; start anyway if it is down.
+  await redis?.ping().catch((error: unknown) => logger.warn({ err: error }, 'redis is not answering yet: counting in memory until it does'));
+
+  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, webDir, redis });
+  const server = createHttpServer(app);
+  const address = await listen(server, config.port, config.host);
+  logger.info(
+    { url: `http://${config.host}:${address.port}`, database: config.databaseUrl.split(':')[0], counters: redis === undefined ? 'memory' : 'redis', env: config.env },
+    'gatehouse is listening',
+  );
 
   const stop = (signal: string): void => {
     logger.info({ signal }, 'gatehouse is stopping');
-    server.close(() => void store.close().then(() => process.exit(0)));
+    server.close(() => void Promise.all([store.close(), redis?.quit()]).then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.once('SIGINT', () => stop('SIGINT'));

@@ -1,4 +1,5 @@
-import { type ApiError, forbidden, unauthenticated } from '../errors/api-error.js';
+import { type ApiError, forbidden, tooManyRequests, unauthenticated } from '../errors/api-error.js';
+import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import type { AuthRecord, SecuritySchemeName } from './auth-record.js';
 
 export type SecurityRequirement = Record<string, string[]>;
@@ -28,11 +29,14 @@ function isSchemeName(name: string): name is SecuritySchemeName {
 }
 
 /**
- * The one answer to a request no security alternative let through: 403 when a valid credential
+ * The one answer to a request no security alternative let through: 429 when the brute-force
+ * throttle held a credential back, 403 when a valid credential
  * lacked a role or permission, else 401 worded for the credential that was presented (or the
  * route's first scheme), challenging with every scheme the route accepts.
  */
 export function authFailure(record: AuthRecord | undefined, security: SecurityRequirement[]): ApiError {
+  const held = record?.failures.find((failure) => failure.reason === 'throttled');
+  if (held !== undefined) return tooManyRequests(THROTTLED_MESSAGE, held.retryAfterSeconds ?? 1);
   const lacking = record?.failures.find((failure) => failure.reason === 'forbidden');
   if (lacking !== undefined) {
     const scope = lacking.missing[0] ?? '';

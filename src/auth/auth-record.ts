@@ -6,9 +6,11 @@ export type SecuritySchemeName = 'basicAuth' | 'bearerAuth' | 'apiKey' | 'sessio
 /** A credential that was presented and turned away, and why. */
 export interface AuthFailure {
   scheme: SecuritySchemeName;
-  reason: 'invalid' | 'forbidden';
+  reason: 'invalid' | 'forbidden' | 'throttled';
   /** The roles or permissions the credential lacked (only for "forbidden"). */
   missing: string[];
+  /** How long the brute-force throttle holds the credential back (only for "throttled"). */
+  retryAfterSeconds?: number;
 }
 
 /**

@@ -11,14 +11,22 @@ export type Principal =
   | { scheme: 'api_key'; user: UserRecord; apiKey: ApiKeyRecord; permissions: Permission[] }
   | { scheme: 'session'; user: UserRecord; session: SessionRecord };
 
-/** What an authenticator made of a request: no credential of its kind, a bad one, or a principal. */
+/**
+ * What an authenticator made of a request: no credential of its kind, a bad one, one held back
+ * by the brute-force throttle before it was checked, or a principal.
+ */
 export type Authentication =
   | { outcome: 'none' }
   | { outcome: 'invalid' }
+  | { outcome: 'throttled'; retryAfterSeconds: number }
   | { outcome: 'authenticated'; principal: Principal };
 
 export const NO_CREDENTIAL: Authentication = { outcome: 'none' };
 export const INVALID_CREDENTIAL: Authentication = { outcome: 'invalid' };
+
+export function throttled(retryAfterSeconds: number): Authentication {
+  return { outcome: 'throttled', retryAfterSeconds };
+}
 
 export function authenticated(principal: Principal): Authentication {
   return { outcome: 'authenticated', principal };

@@ -41,6 +41,10 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
       const result = await authenticate(req);
       if (result.outcome === 'none') return false;
       const record = authRecordOf(req);
+      if (result.outcome === 'throttled') {
+        record.failures.push({ scheme, reason: 'throttled', missing: [], retryAfterSeconds: result.retryAfterSeconds });
+        return false;
+      }
       if (result.outcome === 'invalid') {
         record.failures.push({ scheme, reason: 'invalid', missing: [] });
         return false;
@@ -55,7 +59,7 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
     };
 
   return {
-    basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization)),
+    basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization, req.ip)),
     bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
     apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
     sessionCookie: handle('sessionCookie', (req) => authenticators.session(req.session?.token)),

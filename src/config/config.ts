@@ -17,6 +17,11 @@ export interface Config {
   rateLimitMax: number;
   rateLimitWindowSeconds: number;
   loginMaxFailures: number;
+  /** Failed sign-ins one address may make across all usernames in an hour (credential stuffing). */
+  loginIpMaxFailures: number;
+  /** How long a verified Basic credential is remembered; 0 turns the cache off. */
+  basicCacheSeconds: number;
+  basicCacheMaxEntries: number;
   corsOrigins: string[];
   trustProxy: TrustProxy;
   demoData: boolean;
@@ -113,6 +118,9 @@ export function parseConfig(env: Env): ConfigResult {
     rateLimitMax: integer('RATE_LIMIT_MAX', 100, 1, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginIpMaxFailures: integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+    basicCacheSeconds: integer('BASIC_CACHE_SECONDS', 60, 0, 3600),
+    basicCacheMaxEntries: integer('BASIC_CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
     corsOrigins,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     demoData,
@@ -120,6 +128,9 @@ export function parseConfig(env: Env): ConfigResult {
   };
   if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
     problems.push('SESSION_IDLE_MINUTES must not be longer than SESSION_ABSOLUTE_HOURS');
+  }
+  if (production && redisUrl === undefined) {
+    warnings.push('REDIS_URL is not set: rate limits and sign-in throttles count per instance, not across instances');
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config, warnings };
 }

@@ -4,9 +4,12 @@ import bcrypt from 'bcrypt';
 export const BCRYPT_MAX_BYTES = 72;
 
 export class PasswordHasher {
-  private dummyHash: Promise<string> | undefined;
+  /** Made at once, so the first unknown username does not pay for an extra hash that others do not. */
+  private readonly dummyHash: Promise<string>;
 
-  constructor(readonly cost: number) {}
+  constructor(readonly cost: number) {
+    this.dummyHash = bcrypt.hash('gatehouse-dummy-password', cost);
+  }
 
   async hash(password: string): Promise<string> {
     return bcrypt.hash(password, this.cost);
@@ -18,13 +21,8 @@ export class PasswordHasher {
    */
   async verify(password: string, storedHash: string | undefined): Promise<boolean> {
     const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-    const hash = storedHash ?? (await this.dummy());
+    const hash = storedHash ?? (await this.dummyHash);
     const matches = await bcrypt.compare(password, hash);
     return matches && storedHash !== undefined && !tooLong;
-  }
-
-  private dummy(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash('gatehouse-dummy-password', this.cost);
-    return this.dummyHash;
   }
 }

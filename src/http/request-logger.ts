@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 
-/** Anything that might hold a secret is redacted at every level, even if a future log call includes it. */
-const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["x-csrf-token"]',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.current_password',
-  '*.new_password',
-  '*.key',
-  '*.token',
-  '*.csrf_token',
+const SECRET_HEADERS = ['.authorization', '.cookie', '["set-cookie"]', '["x-api-key"]', '["x-csrf-token"]', '["proxy-authorization"]'];
+const SECRET_FIELDS = ['password', 'current_password', 'new_password', 'key', 'token', 'csrf_token', 'secret', 'body'];
+
+/**
+ * Anything that might hold a secret is redacted at every level, even if a future log call
+ * includes it: credential headers wherever a headers object appears, password-like fields up to
+ * three levels deep, and request bodies (body-parser errors carry the raw body, password and all).
+ */
+export const REDACT_PATHS = [
+  ...['req.headers', 'res.headers', 'headers', '*.headers'].flatMap((at) => SECRET_HEADERS.map((name) => `${at}${name}`)),
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** The service's logger; tests pass a destination to collect its lines. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 function pathOnly(url: string | undefined): string {

@@ -12,6 +12,8 @@ export interface SpecOperation {
   security: Requirement[];
   documented: Set<string>;
   jsonBody: boolean;
+  /** False for the operations the contract exempts from the per-client limit. */
+  rateLimited: boolean;
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -20,7 +22,10 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 export function specOperations(): SpecOperation[] {
   const spec = parse(readFileSync(specFile, 'utf8')) as {
     security?: Requirement[];
-    paths: Record<string, Record<string, { operationId: string; security?: Requirement[]; responses: Record<string, unknown>; requestBody?: { content?: Record<string, unknown> } }>>;
+    paths: Record<
+      string,
+      Record<string, { operationId: string; security?: Requirement[]; responses: Record<string, unknown>; requestBody?: { content?: Record<string, unknown> }; 'x-rate-limited'?: boolean }>
+    >;
   };
   return Object.entries(spec.paths).flatMap(([path, item]) =>
     METHODS.filter((method) => item[method] !== undefined).map((method) => {
@@ -32,6 +37,7 @@ export function specOperations(): SpecOperation[] {
         security: operation.security ?? spec.security ?? [],
         documented: new Set(Object.keys(operation.responses)),
         jsonBody: operation.requestBody?.content?.['application/json'] !== undefined,
+        rateLimited: operation['x-rate-limited'] !== false,
       };
     }),
   );

@@ -1,12 +1,14 @@
-import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { createLogger } from '../../src/http/request-logger.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits, createHttpServer, listen } from '../../src/http/listen.js';
 import { docsFile, specFile, webDir } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { type Store, openStore } from '../../src/store/store.js';
@@ -18,6 +20,7 @@ export interface TestApp {
   store: Store;
   clock: ManualClock;
   config: Config;
+  hasher: PasswordHasher;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
@@ -41,6 +44,10 @@ export interface TestAppOptions {
   config?: Partial<Config>;
   demoData?: boolean;
   databaseUrl?: string;
+  /** Keep rate-limit and throttle counters in this Redis (apps sharing it and the prefix share counters). */
+  redisUrl?: string;
+  counterPrefix?: string;
+  serverLimits?: Partial<ServerLimits>;
   /** The built Redoc page to serve at /docs. */
   docsFile?: string;
 }
@@ -57,26 +64,46 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       done();
     },
   });
-  const logger = pino({ level: config.logLevel }, sink);
+  const logger = createLogger(config.logLevel, sink);
   const hasher = new PasswordHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
-  const app = createApp({ config, store, clock, logger, hasher, contract: loadContract(specFile), docsFile: options.docsFile ?? docsFile, webDir, validateResponses: true });
+  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.
+  redis?.on('error', () => {});
+  // Until Redis is ready the counters fall back to memory; wait, so the first requests count in Redis.
+  await redis?.ping().catch(() => undefined);
+  const app = createApp({
+    config,
+    store,
+    clock,
+    logger,
+    hasher,
+    contract: loadContract(specFile),
+    docsFile: options.docsFile ?? docsFile,
+    webDir,
+    validateResponses: true,
+    redis,
+    counterPrefix: options.counterPrefix ?? 'gatehouse-test',
+  });
+  // Contract coverage: each answer is recorded against the operation its method and path name.
   const operationOf = operationMatcher(specFile);
-  const server = createServer((req, res) => {
+  const recorded: RequestListener = (req, res) => {
     res.once('finish', () => {
       const operationId = operationOf(req.method ?? '', req.url ?? '');
       if (operationId !== undefined) recordObservation(operationId, res.statusCode);
     });
     app(req, res);
-  }).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const server = createHttpServer(recorded, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
+  const address: AddressInfo = await listen(server, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${address.port}`;
 
   return {
     url,
     store,
     clock,
     config,
+    hasher,
     logs,
     async call(method, path, { headers = {}, body } = {}) {
       const hasBody = body !== undefined;
@@ -98,6 +125,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      redis?.disconnect();
     },
   };
 }

@@ -1,0 +1,65 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal.js';
+import { type ApiError, tooManyRequests } from '../errors/api-error.js';
+import { type CounterStore, consume } from './counters.js';
+import { type RateLimitPolicy, addressKey, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
+
+export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
+
+/** The contract marks operations outside the limit (health, readiness, docs) with `x-rate-limited: false`. */
+interface OperationMetadata {
+  openapi?: { schema?: { 'x-rate-limited'?: boolean } };
+}
+
+export interface ClientRateLimit {
+  /** Mounted after the validator: counts authenticated requests by credential, anonymous ones by address. */
+  afterAuthentication: RequestHandler;
+  /** Mounted before the error handler: counts, by address, requests turned away before that point. */
+  onError: ErrorRequestHandler;
+}
+
+/** Humans are limited per user (Basic and sessions alike), machines per API key. */
+export function clientKey(principal: Principal | undefined, ip: string | undefined): string {
+  if (principal === undefined) return addressKey(ip);
+  if (principal.scheme === 'api_key') return `api_key:${principal.apiKey.id}`;
+  return `user:${principal.user.id}`;
+}
+
+function isExempt(req: Request): boolean {
+  return (req as OperationMetadata).openapi?.schema?.['x-rate-limited'] === false;
+}
+
+/**
+ * The per-client request limit (default 100 per 15 minutes). Each request is counted once,
+ * keyed by its credential once authentication has found one, by its address before; every
+ * counted answer carries RateLimit-Policy and RateLimit, a refused one also Retry-After.
+ */
+export function createClientRateLimit(counters: CounterStore, policy: RateLimitPolicy, logger: Logger): ClientRateLimit {
+  const counter = counters.create({ name: 'client', points: policy.max, windowSeconds: policy.windowSeconds });
+  const counted = new WeakSet<Request>();
+
+  const count = async (req: Request, res: Response): Promise<ApiError | undefined> => {
+    counted.add(req);
+    try {
+      const { state, limited } = await consume(counter, clientKey(req.auth?.principal, req.ip));
+      res.set(rateLimitHeaders(policy, state));
+      return limited ? tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(state.msBeforeReset)) : undefined;
+    } catch (error) {
+      // The counter store failed outright: serving without a limit beats refusing everyone.
+      logger.warn({ err: error }, 'rate limit counter unavailable; request not counted');
+      return undefined;
+    }
+  };
+
+  return {
+    afterAuthentication: (req, res, next) => {
+      if (isExempt(req)) return next();
+      count(req, res).then(next, next);
+    },
+    onError: (error, req, res, next) => {
+      if (counted.has(req) || isExempt(req) || res.headersSent) return next(error);
+      count(req, res).then((limited) => next(limited ?? error), next);
+    },
+  };
+}

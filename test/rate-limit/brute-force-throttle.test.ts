@@ -1,0 +1,135 @@
+import bcrypt from 'bcrypt';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type TestApp, basic, expectEnvelope, startTestApp } from '../support/test-app.js';
+
+const THROTTLED = 'Too many failed attempts, try again later';
+
+let app: TestApp;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await app.close();
+});
+
+async function throttledApp(maxFailures = 3, ipMaxFailures = 100, trustProxy: string[] | false = false): Promise<TestApp> {
+  return startTestApp({ config: { loginMaxFailures: maxFailures, loginIpMaxFailures: ipMaxFailures, trustProxy } });
+}
+
+function login(username: string, password: string, headers: Record<string, string> = {}) {
+  return app.call('POST', '/login', { body: { username, password }, headers });
+}
+
+async function failLogins(count: number, username = 'alice', headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < count; i++) expect((await login(username, `wrong-${i}`, headers)).status).toBe(401);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('POST /login brute-force throttle', () => {
+  it('429 after LOGIN_MAX_FAILURES consecutive failures, even for the right password', async () => {
+    app = await throttledApp(3);
+    await failLogins(3);
+    const held = await login('alice', 'password123');
+    expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);
+    expect(held.headers['retry-after']).toBe('1');
+    expect(held.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('a blocked guess costs no bcrypt work', async () => {
+    app = await throttledApp(3);
+    await failLogins(3);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    expect((await login('alice', 'another-guess')).status).toBe(429);
+    expect(compare).not.toHaveBeenCalled();
+  });
+
+  it('the block doubles with each failure after it ends (1 s, then 2 s)', async () => {
+    app = await throttledApp(2);
+    await failLogins(2);
+    expect((await login('alice', 'x')).headers['retry-after']).toBe('1');
+    await sleep(1_100);
+    expect((await login('alice', 'still-wrong')).status).toBe(401);
+    expect((await login('alice', 'password123')).headers['retry-after']).toBe('2');
+  });
+
+  it('a success ends the run of failures', async () => {
+    app = await throttledApp(3);
+    await failLogins(2);
+    expect((await login('alice', 'password123')).status).toBe(200);
+    await failLogins(2);
+    expect((await login('alice', 'password123')).status).toBe(200);
+  });
+
+  it('an unknown username is throttled exactly like a known one', async () => {
+    app = await throttledApp(2);
+    await failLogins(2, 'alice');
+    await failLogins(2, 'mallory');
+    const known = await login('alice', 'guess');
+    const unknown = await login('mallory', 'guess');
+    for (const response of [known, unknown]) expectEnvelope(response, 429, 'rate_limit_error', THROTTLED);
+    const shape = (body: { error: Record<string, unknown> }) => ({ ...body.error, request_id: undefined });
+    expect(shape(known.json)).toEqual(shape(unknown.json));
+    expect(known.headers['retry-after']).toBe(unknown.headers['retry-after']);
+  });
+
+  it('blocks the username only from the failing address; other users and addresses sign in', async () => {
+    app = await throttledApp(2, 100, ['loopback']);
+    const attacker = { 'x-forwarded-for': '198.51.100.66' };
+    await failLogins(2, 'alice', attacker);
+    expect((await login('alice', 'password123', attacker)).status).toBe(429);
+    expect((await login('alice', 'password123', { 'x-forwarded-for': '198.51.100.10' })).status).toBe(200);
+    expect((await login('bob', 'securepass', attacker)).status).toBe(200);
+  });
+
+  it('counts usernames regardless of case', async () => {
+    app = await throttledApp(2);
+    await failLogins(1, 'alice');
+    await failLogins(1, 'ALICE');
+    expect((await login('Alice', 'password123')).status).toBe(429);
+  });
+
+  it('blocks an address that fails across many usernames (credential stuffing)', async () => {
+    app = await throttledApp(5, 3);
+    for (const username of ['u1', 'u2', 'u3']) await failLogins(1, username);
+    const held = await login('bob', 'securepass');
+    expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);
+    expect(Number(held.headers['retry-after'])).toBeGreaterThan(3_000);
+  });
+
+  it('audits a throttled attempt as a failed sign-in', async () => {
+    app = await throttledApp(1);
+    await failLogins(1);
+    await login('alice', 'password123');
+    const events = await app.store.db.selectFrom('audit_events').select(['action', 'detail']).execute();
+    expect(events).toEqual([
+      { action: 'login.failed', detail: null },
+      { action: 'login.failed', detail: '{"throttled":true}' },
+    ]);
+  });
+});
+
+describe('Basic brute-force throttle', () => {
+  it('429 with Retry-After after consecutive failures, even for the right password', async () => {
+    app = await throttledApp(3);
+    for (let i = 0; i < 3; i++) expect((await app.call('GET', '/basic/profile', { headers: basic('john', `wrong-${i}`) })).status).toBe(401);
+    const held = await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') });
+    expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);
+    expect(held.headers['retry-after']).toBe('1');
+    expect(held.headers['www-authenticate']).toBeUndefined();
+  });
+
+  it('shares its count with /login: guesses there block Basic too, before bcrypt', async () => {
+    app = await throttledApp(2);
+    await failLogins(2, 'admin');
+    const compare = vi.spyOn(bcrypt, 'compare');
+    expectEnvelope(await app.call('GET', '/basic/admin', { headers: basic('admin', 'supersecret') }), 429, 'rate_limit_error', THROTTLED);
+    expect(compare).not.toHaveBeenCalled();
+  });
+
+  it('a verified Basic request ends the run of failures', async () => {
+    app = await throttledApp(3);
+    for (let i = 0; i < 2; i++) await app.call('GET', '/basic/profile', { headers: basic('john', 'nope') });
+    expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).status).toBe(200);
+    for (let i = 0; i < 2; i++) await app.call('GET', '/basic/profile', { headers: basic('john', 'nope') });
+    expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).status).toBe(200);
+  });
+});
