@@ -42,29 +42,30 @@ describe.each(specOperations().map((op) => [`${op.method} ${op.path}`, op] as co
     expectEnvelope(await app.call(op.method, `${op.path}?api_key=sk_test_123`, { headers: passing(op) }), 400, 'invalid_request_error');
   });
 
-  describe.runIf(op.jsonBody)('with a JSON body', () => {
-    it('400 for a body that is not JSON', async () => {
-      expect(op.documented.has('400')).toBe(true);
-      const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'application/json' }, body: '{"unterminated' });
-      expectEnvelope(response, 400, 'invalid_request_error');
-    });
+});
 
-    it('413 for a body over 100 KB', async () => {
-      expect(op.documented.has('413')).toBe(true);
-      const response = await app.call(op.method, op.path, { headers: passing(op), body: { padding: 'x'.repeat(120_000) } });
-      expectEnvelope(response, 413, 'invalid_request_error');
-    });
+describe.each(specOperations().filter((op) => op.jsonBody).map((op) => [`${op.method} ${op.path}`, op] as const))('%s with a JSON body', (_name, op) => {
+  it('400 for a body that is not JSON', async () => {
+    expect(op.documented.has('400')).toBe(true);
+    const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'application/json' }, body: '{"unterminated' });
+    expectEnvelope(response, 400, 'invalid_request_error');
+  });
 
-    it('415 for a body that is not JSON by its content type', async () => {
-      expect(op.documented.has('415')).toBe(true);
-      const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'text/plain' }, body: 'hello' });
-      expectEnvelope(response, 415, 'invalid_request_error');
-    });
+  it('413 for a body over 100 KB', async () => {
+    expect(op.documented.has('413')).toBe(true);
+    const response = await app.call(op.method, op.path, { headers: passing(op), body: { padding: 'x'.repeat(120_000) } });
+    expectEnvelope(response, 413, 'invalid_request_error');
+  });
 
-    it('422 for a JSON body of the wrong shape', async () => {
-      expect(op.documented.has('422')).toBe(true);
-      const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'application/json' }, body: '[]' });
-      expectEnvelope(response, 422, 'validation_error');
-    });
+  it('415 for a body that is not JSON by its content type', async () => {
+    expect(op.documented.has('415')).toBe(true);
+    const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'text/plain' }, body: 'hello' });
+    expectEnvelope(response, 415, 'invalid_request_error');
+  });
+
+  it('422 for a JSON body of the wrong shape', async () => {
+    expect(op.documented.has('422')).toBe(true);
+    const response = await app.call(op.method, op.path, { headers: { ...passing(op), 'content-type': 'application/json' }, body: '[]' });
+    expectEnvelope(response, 422, 'validation_error');
   });
 });

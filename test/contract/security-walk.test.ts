@@ -58,11 +58,21 @@ describe.each(securedOperations().map((op) => [`${op.method} ${op.path}`, op] as
     const response = await app.call(op.method, op.path, { headers: BAD_CREDENTIALS[scheme] ?? {} });
     expectEnvelope(response, 401, 'authentication_error');
   });
+});
 
-  const scoped = op.security.flatMap((requirement) => Object.entries(requirement).filter(([, scopes]) => scopes.length > 0));
-  it.runIf(scoped.length > 0).each(scoped)('403 for valid %s credentials without %s', async (scheme, scopes) => {
+/** Every (operation, scheme, role or permission) the contract declares. */
+const scopedRequirements = securedOperations().flatMap((op) =>
+  op.security.flatMap((requirement) =>
+    Object.entries(requirement)
+      .filter(([, scopes]) => scopes.length > 0)
+      .map(([scheme, scopes]) => [`${op.method} ${op.path}`, scheme, scopes[0] ?? '', op] as const),
+  ),
+);
+
+describe.each(scopedRequirements)('%s with %s', (_name, scheme, scope, op) => {
+  it(`403 for valid credentials without ${scope}`, async () => {
     expect(op.documented.has('403')).toBe(true);
-    const response = await app.call(op.method, op.path, { headers: lacking(scheme, scopes[0] ?? '') });
+    const response = await app.call(op.method, op.path, { headers: lacking(scheme, scope) });
     expectEnvelope(response, 403, 'authorization_error');
   });
 });
