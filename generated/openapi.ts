@@ -1207,6 +1207,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Login successful",
+                     *       "user": {
+                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
+                     *         "username": "alice",
+                     *         "role": "user"
+                     *       },
+                     *       "expires_at": "2026-01-01T21:00:00.000Z",
+                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
