@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { systemClock } from './clock.js';
 import { createApp } from './app.js';
-import { parseConfig } from './config/config.js';
+import { configFromEnvironment } from './config/environment.js';
 import { loadContract } from './contract.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { createHttpServer, listen } from './http/listen.js';
@@ -12,17 +12,9 @@ import { openStore } from './store/store.js';
 
 /** The entry point: the only place that reads the environment, opens the store and listens. */
 async function main(): Promise<void> {
-  try {
-    process.loadEnvFile();
-  } catch {
-    // No .env file: the environment alone configures the service.
-  }
-  const result = parseConfig(process.env);
-  if (!result.ok) {
-    for (const problem of result.problems) console.error(`gatehouse: configuration: ${problem}`);
-    process.exit(1);
-  }
-  const { config, warnings } = result;
+  const configured = configFromEnvironment();
+  if (configured === undefined) process.exit(1);
+  const { config, warnings } = configured;
   const logger = createLogger(config.logLevel);
   for (const warning of warnings) logger.warn(warning);
 

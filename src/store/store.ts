@@ -13,7 +13,11 @@ export class Store {
   readonly sessions: SessionRepository;
   readonly auditEvents: AuditEventRepository;
 
-  constructor(readonly handle: DatabaseHandle) {
+  constructor(
+    readonly handle: DatabaseHandle,
+    /** The migrations this process applied when it opened the store (none when already current). */
+    readonly migrationsApplied: string[] = [],
+  ) {
     this.users = new UserRepository(handle.db, handle.dialect);
     this.apiKeys = new ApiKeyRepository(handle.db);
     this.sessions = new SessionRepository(handle.db);
@@ -43,10 +47,9 @@ export class Store {
 export async function openStore(databaseUrl: string): Promise<Store> {
   const handle = openDatabase(databaseUrl);
   try {
-    await migrateToLatest(handle.db);
+    return new Store(handle, await migrateToLatest(handle.db));
   } catch (error) {
     await handle.db.destroy();
     throw error;
   }
-  return new Store(handle);
 }
