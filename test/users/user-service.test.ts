@@ -126,8 +126,8 @@ for (const database of testDatabases()) {
     });
 
     it('404 for an unknown user, on update and on delete', async () => {
-      for (const attempt of [users.update('usr_missing', { disabled: true }, CLI_ORIGIN), users.remove('usr_missing', CLI_ORIGIN)]) {
-        const error = await failure(attempt);
+      for (const attempt of [() => users.update('usr_missing', { disabled: true }, CLI_ORIGIN), () => users.remove('usr_missing', CLI_ORIGIN)]) {
+        const error = await failure(attempt());
         expect([error.status, error.message]).toEqual([404, 'User not found']);
       }
     });
@@ -136,8 +136,10 @@ for (const database of testDatabases()) {
       const root = await users.create({ username: 'root', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN);
       const other = await users.create({ username: 'other', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN);
       await users.update(other.id, { disabled: true }, CLI_ORIGIN);
-      for (const attempt of [users.update(root.id, { role: 'user' }, CLI_ORIGIN), users.update(root.id, { disabled: true }, CLI_ORIGIN), users.remove(root.id, CLI_ORIGIN)]) {
-        const error = await failure(attempt);
+      // One at a time: started together, a rejection could go unobserved until its turn.
+      const attempts = [() => users.update(root.id, { role: 'user' }, CLI_ORIGIN), () => users.update(root.id, { disabled: true }, CLI_ORIGIN), () => users.remove(root.id, CLI_ORIGIN)];
+      for (const attempt of attempts) {
+        const error = await failure(attempt());
         expect([error.status, error.type, error.message]).toEqual([409, 'conflict_error', LAST_ADMIN_MESSAGE]);
       }
       expect(await store.users.findById(root.id)).toMatchObject({ role: 'admin', disabled: 0, credential_version: 1 });
