@@ -9,6 +9,7 @@ import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
+import { PasswordCheck } from './auth/password-check.js';
 import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
 import { type SessionDeps, createSessionAuthenticator } from './auth/session.js';
@@ -81,11 +82,12 @@ export function createApp(deps: AppDeps): Express {
   const counters = new CounterStore({ redis: deps.redis, prefix: deps.counterPrefix ?? 'gatehouse' });
   const throttle = new BruteForceThrottle(counters, { maxFailures: config.loginMaxFailures, ipMaxFailures: config.loginIpMaxFailures });
   const rateLimit = createClientRateLimit(counters, { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds }, logger);
+  const passwords = new PasswordCheck({ users: store.users, hasher, throttle });
   const basicCache = new VerifiedCredentialCache({ ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries }, clock);
   const authenticateSession = createSessionAuthenticator(session);
   const users = new UserService({ store, hasher, passwords: deps.passwords ?? PasswordPolicy.fromFile(), clock, audit });
   const securityHandlers = createSecurityHandlers({
-    basic: createBasicAuthenticator({ users: store.users, hasher, throttle, cache: basicCache }),
+    basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
     session: authenticateSession,
   });
@@ -133,10 +135,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(pageRoutes(deps.webDir));
   app.use(basicRoutes());
   app.use(apiKeyItemRoutes());
-  app.use(sessionRoutes({ session, authenticateSession, hasher, audit, throttle }));
+  app.use(sessionRoutes({ session, authenticateSession, passwords, audit }));
   app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
   app.use(mySessionRoutes({ session, audit }));
-  app.use(meRoutes({ store, users, hasher, audit }));
+  app.use(meRoutes({ store, users, passwords, audit }));
   app.use(userRoutes({ store, users }));
   app.use(auditEventRoutes({ store }));
 

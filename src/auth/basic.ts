@@ -1,13 +1,13 @@
-import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import { type UserRecord, type UserRepository, usernameKey } from '../store/users.js';
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
+import type { PasswordCheck, PasswordCheckResult } from './password-check.js';
 import { type Authentication, INVALID_CREDENTIAL, NO_CREDENTIAL, authenticated, throttled } from './principal.js';
 
 export interface BasicAuthenticatorDeps {
   users: UserRepository;
-  hasher: PasswordHasher;
+  passwords: PasswordCheck;
   throttle: BruteForceThrottle;
   cache: VerifiedCredentialCache;
 }
@@ -18,7 +18,10 @@ export type BasicAuthenticator = (authorization: string | undefined, clientIp: s
  * HTTP Basic: a username and password checked against the stored bcrypt hash, behind the
  * brute-force throttle and in front of a short-lived cache of credentials already verified.
  */
-export function createBasicAuthenticator({ users, hasher, throttle, cache }: BasicAuthenticatorDeps): BasicAuthenticator {
+export function createBasicAuthenticator({ users, passwords, throttle, cache }: BasicAuthenticatorDeps): BasicAuthenticator {
+  /** Identical credentials from one address arriving together share one bcrypt check. */
+  const inFlight = new Map<string, Promise<PasswordCheckResult>>();
+
   /** A cache hit counts only while the user still exists, is enabled, has the same name and the same credential version. */
   const fromCache = async (key: string, credentials: BasicCredentials): Promise<UserRecord | undefined> => {
     const cached = cache.get(key);
@@ -47,14 +50,16 @@ export function createBasicAuthenticator({ users, hasher, throttle, cache }: Bas
     const cachedUser = await fromCache(key, credentials);
     if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
 
-    const user = await users.findByUsername(credentials.username);
-    const matches = await hasher.verify(credentials.password, user?.password_hash);
-    if (!matches || user === undefined || user.disabled) {
-      await throttle.recordFailure(credentials.username, clientIp);
-      return INVALID_CREDENTIAL;
+    const flightKey = `${key}:${clientIp ?? ''}`;
+    let check = inFlight.get(flightKey);
+    if (check === undefined) {
+      check = passwords.verify(credentials.username, credentials.password, clientIp).finally(() => inFlight.delete(flightKey));
+      inFlight.set(flightKey, check);
     }
-    await throttle.recordSuccess(credentials.username, clientIp);
-    cache.set(key, { userId: user.id, credentialVersion: user.credential_version });
-    return authenticated({ scheme: 'basic', user });
+    const result = await check;
+    if (result.outcome === 'throttled') return throttled(result.retryAfterSeconds);
+    if (result.outcome === 'invalid') return INVALID_CREDENTIAL;
+    cache.set(key, { userId: result.user.id, credentialVersion: result.user.credential_version });
+    return authenticated({ scheme: 'basic', user: result.user });
   };
 }

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../crypto/tokens.js';
 import { usernameKey } from '../store/users.js';
-import { type Counter, type CounterStore, stateOf } from './counters.js';
-import { MAX_BLOCK_SECONDS, type ThrottleVerdict, addressKey, blockSeconds, throttleVerdict } from './decisions.js';
+import { type Counter, type CounterStore, consume, stateOf } from './counters.js';
+import { MAX_BLOCK_SECONDS, NOT_BLOCKED, type ThrottleVerdict, addressKey, blockSeconds, retryAfterSeconds, throttleVerdict } from './decisions.js';
 
 export const THROTTLED_MESSAGE = 'Too many failed attempts, try again later';
 
@@ -17,40 +17,70 @@ const FAILURE_MEMORY_SECONDS = 24 * 3600;
 const IP_WINDOW_SECONDS = 3600;
 
 /**
- * Guards password checks (/login, and Basic on every route) against guessing. `check` runs
- * before bcrypt, so a blocked guess costs no CPU, and while blocked even the right password is
- * held back. Unknown usernames are counted like known ones, so the throttle reveals nothing.
+ * Guards password checks (/login, Basic on every route, a password change) against guessing.
+ * `begin` runs before bcrypt and counts the attempt then, atomically, so a burst of parallel
+ * guesses cannot all pass before the first failure is counted: past the allowance only one
+ * guess at a time goes through. A blocked guess costs no CPU, and while blocked even the right
+ * password is held back. Unknown usernames are counted like known ones, so the throttle reveals
+ * nothing. Every `begin` that lets an attempt through is closed by `fail` or `succeed`.
  */
 export class BruteForceThrottle {
-  private readonly failures: Counter;
+  /** Attempts of a username from an address since its last success (failed or in flight). */
+  private readonly attempts: Counter;
   private readonly blocks: Counter;
+  /** Past the allowance, the one guess allowed at a time (e.g. when a block has run out). */
+  private readonly probes: Counter;
   private readonly ipFailures: Counter;
 
   constructor(
     counters: CounterStore,
     private readonly policy: ThrottlePolicy,
   ) {
-    this.failures = counters.create({ name: 'login-failures', points: Number.MAX_SAFE_INTEGER, windowSeconds: FAILURE_MEMORY_SECONDS });
+    this.attempts = counters.create({ name: 'login-failures', points: Number.MAX_SAFE_INTEGER, windowSeconds: FAILURE_MEMORY_SECONDS });
     this.blocks = counters.create({ name: 'login-blocks', points: 1, windowSeconds: MAX_BLOCK_SECONDS });
+    this.probes = counters.create({ name: 'login-probes', points: 1, windowSeconds: FAILURE_MEMORY_SECONDS });
     this.ipFailures = counters.create({ name: 'login-ip-failures', points: policy.ipMaxFailures, windowSeconds: IP_WINDOW_SECONDS });
   }
 
+  /** Whether the username may be tried from the address now; nothing is counted. */
   async check(username: string, ip: string | undefined): Promise<ThrottleVerdict> {
     const [pairBlock, ipFailures] = await Promise.all([this.blocks.get(pairKey(username, ip)), this.ipFailures.get(addressKey(ip))]);
     return throttleVerdict(stateOf(pairBlock), stateOf(ipFailures), this.policy.ipMaxFailures);
   }
 
-  async recordFailure(username: string, ip: string | undefined): Promise<void> {
+  /** Counts an attempt before the password is checked; a refused attempt is not counted. */
+  async begin(username: string, ip: string | undefined): Promise<ThrottleVerdict> {
+    const verdict = await this.check(username, ip);
+    if (verdict.blocked) return verdict;
     const key = pairKey(username, ip);
-    const [failures] = await Promise.all([this.failures.penalty(key), this.ipFailures.penalty(addressKey(ip))]);
-    const seconds = blockSeconds(failures.consumedPoints, this.policy.maxFailures);
-    if (seconds > 0) await this.blocks.block(key, seconds);
+    const address = addressKey(ip);
+    const [attempts, ipFailures] = await Promise.all([this.attempts.penalty(key), this.ipFailures.penalty(address)]);
+    const refund = (): Promise<unknown> => Promise.all([this.attempts.reward(key), this.ipFailures.reward(address)]);
+    if (ipFailures.consumedPoints > this.policy.ipMaxFailures) {
+      await refund();
+      return { blocked: true, retryAfterSeconds: retryAfterSeconds(ipFailures.msBeforeNext) };
+    }
+    if (attempts.consumedPoints <= this.policy.maxFailures) return NOT_BLOCKED;
+    if (!(await consume(this.probes, key)).limited) return NOT_BLOCKED;
+    await refund();
+    return { blocked: true, retryAfterSeconds: 1 };
   }
 
-  /** A success ends the run of consecutive failures; the per-address count keeps its window. */
-  async recordSuccess(username: string, ip: string | undefined): Promise<void> {
+  /** The attempt failed: after LOGIN_MAX_FAILURES in a row the pair is blocked, the block doubling each time. */
+  async fail(username: string, ip: string | undefined): Promise<void> {
     const key = pairKey(username, ip);
-    await Promise.all([this.failures.delete(key), this.blocks.delete(key)]);
+    const attempts = await this.attempts.get(key);
+    const seconds = blockSeconds(attempts?.consumedPoints ?? 0, this.policy.maxFailures);
+    if (seconds === 0) return;
+    await this.blocks.block(key, seconds);
+    // When this block runs out, one more guess may go through.
+    await this.probes.delete(key);
+  }
+
+  /** The attempt succeeded: the run of failures ends; the address's count gives back this attempt. */
+  async succeed(username: string, ip: string | undefined): Promise<void> {
+    const key = pairKey(username, ip);
+    await Promise.all([this.attempts.delete(key), this.blocks.delete(key), this.probes.delete(key), this.ipFailures.reward(addressKey(ip))]);
   }
 }
 

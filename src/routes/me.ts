@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { type AuditLog, requestOrigin } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
-import type { PasswordHasher } from '../crypto/password-hasher.js';
-import { unauthenticated, validationFailed } from '../errors/api-error.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { tooManyRequests, unauthenticated, validationFailed } from '../errors/api-error.js';
 import type { RequestJson, ResponseJson } from '../http/contract-types.js';
+import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import type { Store } from '../store/store.js';
 import type { UserService } from '../users/user-service.js';
 import { userJson } from './user-json.js';
@@ -11,12 +12,12 @@ import { userJson } from './user-json.js';
 export interface MeRouteDeps {
   store: Store;
   users: UserService;
-  hasher: PasswordHasher;
+  passwords: PasswordCheck;
   audit: AuditLog;
 }
 
 /** The caller's own account, whatever credential they came with. */
-export function meRoutes({ store, users, hasher, audit }: MeRouteDeps): Router {
+export function meRoutes({ store, users, passwords, audit }: MeRouteDeps): Router {
   const router = Router();
 
   router.get('/me', (req, res) => {
@@ -34,7 +35,10 @@ export function meRoutes({ store, users, hasher, audit }: MeRouteDeps): Router {
     // Read afresh: the principal may come from a cache, and the hash is what is checked here.
     const user = await store.users.findById(principal.user.id);
     if (user === undefined || user.disabled !== 0) throw unauthenticated('Invalid credentials');
-    if (!(await hasher.verify(currentPassword, user.password_hash))) {
+    // Through the throttle: a stolen session must not be able to guess the password it lacks.
+    const check = await passwords.verify(user.username, currentPassword, req.ip);
+    if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
+    if (check.outcome === 'invalid' || check.user.id !== user.id) {
       await audit.record(req, { action: 'password.changed', outcome: 'failure', username: user.username, subject: { type: 'user', id: user.id }, detail: { reason: 'wrong_current_password' } });
       throw validationFailed([{ path: '/body/current_password', message: 'Current password is not correct' }]);
     }

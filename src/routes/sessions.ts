@@ -2,40 +2,35 @@ import { Router } from 'express';
 import type { AuditLog } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
 import { type SessionAuthenticator, type SessionDeps, startSession } from '../auth/session.js';
-import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { tooManyRequests, unauthenticated } from '../errors/api-error.js';
 import type { RequestJson, ResponseJson } from '../http/contract-types.js';
-import { type BruteForceThrottle, THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
+import type { PasswordCheck } from '../auth/password-check.js';
+import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import { userJson } from './user-json.js';
 
 export interface SessionRouteDeps {
   session: SessionDeps;
   authenticateSession: SessionAuthenticator;
-  hasher: PasswordHasher;
+  passwords: PasswordCheck;
   audit: AuditLog;
-  throttle: BruteForceThrottle;
 }
 
 /** Sign in, the dashboard and sign out: the seed's cookie-session routes. */
-export function sessionRoutes({ session, authenticateSession, hasher, audit, throttle }: SessionRouteDeps): Router {
+export function sessionRoutes({ session, authenticateSession, passwords, audit }: SessionRouteDeps): Router {
   const router = Router();
 
   router.post('/login', async (req, res) => {
     const { username, password } = req.body as RequestJson<'login'>;
-    // Before bcrypt: a blocked guess costs no CPU, and while blocked even the right password waits.
-    const verdict = await throttle.check(username, req.ip);
-    if (verdict.blocked) {
+    const check = await passwords.verify(username, password, req.ip);
+    if (check.outcome === 'throttled') {
       await audit.record(req, { action: 'login.failed', outcome: 'failure', username, detail: { throttled: true } });
-      throw tooManyRequests(THROTTLED_MESSAGE, verdict.retryAfterSeconds);
+      throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
     }
-    const user = await session.users.findByUsername(username);
-    const matches = await hasher.verify(password, user?.password_hash);
-    if (!matches || user === undefined || user.disabled) {
-      await throttle.recordFailure(username, req.ip);
+    if (check.outcome === 'invalid') {
       await audit.record(req, { action: 'login.failed', outcome: 'failure', username });
       throw unauthenticated('Invalid credentials');
     }
-    await throttle.recordSuccess(username, req.ip);
+    const { user } = check;
 
     // A cookie sent along is never reused; if it named a live session, that one ends here.
     const previous = await authenticateSession(req.session?.token);

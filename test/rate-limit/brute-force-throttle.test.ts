@@ -133,3 +133,46 @@ describe('Basic brute-force throttle', () => {
     expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).status).toBe(200);
   });
 });
+
+describe('guesses sent all at once', () => {
+  // A real cost, so the guesses overlap: at the tests' cost 4 each is over before the next arrives.
+  const burstApp = (maxFailures: number): Promise<TestApp> => startTestApp({ config: { loginMaxFailures: maxFailures, bcryptCost: 10 } });
+
+  it('/login: a burst gets no more than LOGIN_MAX_FAILURES + 1 guesses checked; the rest 429 before bcrypt', async () => {
+    app = await burstApp(5);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => login('bob', `guess-${i}`)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(24);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    expect(compare.mock.calls.length).toBeLessThanOrEqual(6);
+  });
+
+  it('Basic: a burst of wrong passwords gets no more than LOGIN_MAX_FAILURES + 1 checked', async () => {
+    app = await burstApp(5);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => app.call('GET', '/basic/profile', { headers: basic('alice', `guess-${i}`) })));
+    expect(responses.filter((r) => r.status === 401).length).toBeLessThanOrEqual(6);
+    expect(compare.mock.calls.length).toBeLessThanOrEqual(6);
+  });
+
+  it('Basic: the same right credentials sent together are checked once, and all pass', async () => {
+    app = await burstApp(2);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    const responses = await Promise.all(Array.from({ length: 20 }, () => app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') })));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(compare.mock.calls.length).toBe(1);
+  });
+});
+
+describe('POST /me/password', () => {
+  it('429 after LOGIN_MAX_FAILURES wrong current passwords, even for the right one', async () => {
+    app = await throttledApp(3);
+    const change = (current: string) =>
+      app.call('POST', '/me/password', { headers: basic('bob', 'securepass'), body: { current_password: current, new_password: 'a long and uncommon passphrase' } });
+    for (let i = 0; i < 3; i++) expect((await change(`wrong-${i}`)).status).toBe(422);
+    const held = await change('securepass');
+    expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);
+  });
+});

@@ -1,0 +1,37 @@
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
+import type { UserRecord, UserRepository } from '../store/users.js';
+
+export type PasswordCheckResult =
+  | { outcome: 'verified'; user: UserRecord }
+  | { outcome: 'invalid' }
+  | { outcome: 'throttled'; retryAfterSeconds: number };
+
+export interface PasswordCheckDeps {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  throttle: BruteForceThrottle;
+}
+
+/**
+ * The one way a password is checked — sign-in, Basic, the current password of a password
+ * change — so none of them can skip the throttle: the attempt is counted before bcrypt runs,
+ * and an unknown user, a wrong password and a disabled user cost the same and answer the same.
+ */
+export class PasswordCheck {
+  constructor(private readonly deps: PasswordCheckDeps) {}
+
+  async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
+    const { users, hasher, throttle } = this.deps;
+    const verdict = await throttle.begin(username, clientIp);
+    if (verdict.blocked) return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+    const user = await users.findByUsername(username);
+    const matches = await hasher.verify(password, user?.password_hash);
+    if (!matches || user === undefined || user.disabled) {
+      await throttle.fail(username, clientIp);
+      return { outcome: 'invalid' };
+    }
+    await throttle.succeed(username, clientIp);
+    return { outcome: 'verified', user };
+  }
+}
