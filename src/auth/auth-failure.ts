@@ -1,4 +1,4 @@
-import { type ApiError, forbidden, tooManyRequests, unauthenticated } from '../errors/api-error.js';
+import { ApiError, forbidden, tooManyRequests, unauthenticated } from '../errors/api-error.js';
 import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import type { AuthRecord, SecuritySchemeName } from './auth-record.js';
 
@@ -35,6 +35,10 @@ function isSchemeName(name: string): name is SecuritySchemeName {
  * route's first scheme), challenging with every scheme the route accepts.
  */
 export function authFailure(record: AuthRecord | undefined, security: SecurityRequirement[]): ApiError {
+  const broken = record?.failures.find((failure) => failure.reason === 'unavailable');
+  if (broken !== undefined) {
+    return new ApiError(503, 'unavailable_error', 'Credentials cannot be checked right now; try again shortly', { internal: broken.cause });
+  }
   const held = record?.failures.find((failure) => failure.reason === 'throttled');
   if (held !== undefined) return tooManyRequests(THROTTLED_MESSAGE, held.retryAfterSeconds ?? 1);
   const lacking = record?.failures.find((failure) => failure.reason === 'forbidden');

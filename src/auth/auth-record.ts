@@ -6,11 +6,13 @@ export type SecuritySchemeName = 'basicAuth' | 'bearerAuth' | 'apiKey' | 'sessio
 /** A credential that was presented and turned away, and why. */
 export interface AuthFailure {
   scheme: SecuritySchemeName;
-  reason: 'invalid' | 'forbidden' | 'throttled';
+  reason: 'invalid' | 'forbidden' | 'throttled' | 'unavailable';
   /** The roles or permissions the credential lacked (only for "forbidden"). */
   missing: string[];
   /** How long the brute-force throttle holds the credential back (only for "throttled"). */
   retryAfterSeconds?: number;
+  /** What went wrong when the credential could not be checked at all (only for "unavailable"); for the log. */
+  cause?: string;
 }
 
 /**

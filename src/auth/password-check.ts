@@ -25,8 +25,15 @@ export class PasswordCheck {
     const { users, hasher, throttle } = this.deps;
     const verdict = await throttle.begin(username, clientIp);
     if (verdict.blocked) return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
-    const user = await users.findByUsername(username);
-    const matches = await hasher.verify(password, user?.password_hash);
+    let user: UserRecord | undefined;
+    let matches: boolean;
+    try {
+      user = await users.findByUsername(username);
+      matches = await hasher.verify(password, user?.password_hash);
+    } catch (error) {
+      await throttle.abandon(username, clientIp);
+      throw error;
+    }
     if (!matches || user === undefined || user.disabled) {
       await throttle.fail(username, clientIp);
       return { outcome: 'invalid' };

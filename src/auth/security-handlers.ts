@@ -38,7 +38,14 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
   const handle =
     (scheme: SecuritySchemeName, authenticate: (req: Request) => Promise<Authentication>): SecurityHandler =>
     async (req, scopes) => {
-      const result = await authenticate(req);
+      let result: Authentication;
+      try {
+        result = await authenticate(req);
+      } catch (error) {
+        // The store did not answer: that says nothing about the credential, so it is no 401.
+        authRecordOf(req).failures.push({ scheme, reason: 'unavailable', missing: [], cause: error instanceof Error ? error.message : String(error) });
+        return false;
+      }
       if (result.outcome === 'none') return false;
       const record = authRecordOf(req);
       if (result.outcome === 'throttled') {

@@ -39,6 +39,8 @@ function detailPath(path: string | undefined): string {
 function fromValidator(error: ValidatorError, req: Request): ApiError {
   switch (error.status) {
     case 400: {
+      // A path that is not valid percent-encoding is unreadable, not a wrongly shaped request.
+      if (error.errors.some((e) => /malformed uri/i.test(e.message ?? ''))) return badRequest('The path is not valid percent-encoding');
       const details: ErrorDetail[] = error.errors.map((e) => ({ path: detailPath(e.path), message: e.message ?? 'is not valid' }));
       return validationFailed(details);
     }

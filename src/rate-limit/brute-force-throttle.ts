@@ -22,7 +22,7 @@ const IP_WINDOW_SECONDS = 3600;
  * guesses cannot all pass before the first failure is counted: past the allowance only one
  * guess at a time goes through. A blocked guess costs no CPU, and while blocked even the right
  * password is held back. Unknown usernames are counted like known ones, so the throttle reveals
- * nothing. Every `begin` that lets an attempt through is closed by `fail` or `succeed`.
+ * nothing. Every `begin` that lets an attempt through is closed by `fail`, `succeed` or `abandon`.
  */
 export class BruteForceThrottle {
   /** Attempts of a username from an address since its last success (failed or in flight). */
@@ -75,6 +75,11 @@ export class BruteForceThrottle {
     await this.blocks.block(key, seconds);
     // When this block runs out, one more guess may go through.
     await this.probes.delete(key);
+  }
+
+  /** The password could not be checked (the store failed): the attempt is given back, so an outage locks no one out. */
+  async abandon(username: string, ip: string | undefined): Promise<void> {
+    await Promise.all([this.attempts.reward(pairKey(username, ip)), this.ipFailures.reward(addressKey(ip))]);
   }
 
   /** The attempt succeeded: the run of failures ends; the address's count gives back this attempt. */

@@ -15,7 +15,8 @@ const BAD_CREDENTIALS: Record<string, Record<string, string>> = {
   basicAuth: basic('john', 'not-his-password'),
   apiKey: { 'x-api-key': 'sk_test_unknown' },
   bearerAuth: bearer('sk_test_unknown'),
-  sessionCookie: { cookie: 'gatehouse_session=eyJ0b2tlbiI6ImZvcmdlZCJ9; gatehouse_session.sig=forged' },
+  // Filled in before the suite: a validly signed cookie of a session that has been signed out.
+  sessionCookie: {},
 };
 
 /** Valid credentials of a plain user: role `user`; keys with only the other permission. */
@@ -38,6 +39,9 @@ beforeAll(async () => {
   app = await startTestApp({ config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 } });
   const login = await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } });
   johnSession = cookiesFrom(login);
+  const ended = cookiesFrom(await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } }));
+  await app.call('POST', '/logout', { headers: { cookie: ended } });
+  BAD_CREDENTIALS.sessionCookie = { cookie: ended };
   const created = await app.call('POST', '/api-keys', { headers: basic('john', 'secret123'), body: { name: 'write only', permissions: ['write'] } });
   writeOnlyKey = created.json.key;
 });

@@ -83,6 +83,10 @@ describe('routes that do not exist', () => {
     expectEnvelope(await app.call('GET', '/login'), 405, 'method_not_allowed_error');
   });
 
+  it('400 invalid_request_error for a path parameter that is not valid percent-encoding', async () => {
+    expectEnvelope(await app.call('GET', '/users/%ZZ', { headers: { authorization: `Basic ${Buffer.from('admin:supersecret').toString('base64')}` } }), 400, 'invalid_request_error', 'The path is not valid percent-encoding');
+  });
+
   it('400 for a path that is not valid percent-encoding', async () => {
     const response = await app.call('GET', '/basic/%E0%A4%A');
     expect(response.status).toBeGreaterThanOrEqual(400);
