@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import { authFailure, type SecurityRequirement } from '../auth/auth-failure.js';
+import { matchedOperation } from '../http/matched-operation.js';
 import { ApiError, type ErrorDetail, badRequest, notFound, validationFailed } from './api-error.js';
 
 /** The shape of express-openapi-validator's HttpError. */
@@ -26,7 +27,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 function operationSecurity(req: Request): SecurityRequirement[] {
-  const schema = (req as Request & { openapi?: { schema?: { security?: SecurityRequirement[] } } }).openapi?.schema;
+  const schema = matchedOperation(req)?.schema;
   return schema?.security ?? [];
 }
 

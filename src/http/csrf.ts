@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { safeEqual, sha256Hex } from '../crypto/tokens.js';
 import { csrfFailed } from '../errors/api-error.js';
+import { matchedOperation } from './matched-operation.js';
 
 export const CSRF_HEADER = 'X-CSRF-Token';
 
@@ -14,12 +15,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const EXEMPT_OPERATIONS = new Set(['login', 'logout']);
 
-interface OperationMetadata {
-  openapi?: { schema?: { operationId?: string } };
-}
-
 function operationId(req: Request): string | undefined {
-  return (req as Request & OperationMetadata).openapi?.schema?.operationId;
+  return matchedOperation(req)?.schema?.operationId;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { matchedOperation } from './matched-operation.js';
 
 const SECRET_HEADERS = ['.authorization', '.cookie', '["set-cookie"]', '["x-api-key"]', '["x-csrf-token"]', '["proxy-authorization"]'];
 const SECRET_FIELDS = ['password', 'current_password', 'new_password', 'key', 'token', 'csrf_token', 'secret', 'body'];
@@ -46,7 +47,7 @@ export function requestLogger(logger: Logger) {
     customProps: (req: IncomingMessage) => {
       const request = req as Request;
       const principal = request.auth?.principal;
-      const route = (request as Request & { openapi?: { openApiRoute?: string } }).openapi?.openApiRoute;
+      const route = matchedOperation(request)?.openApiRoute;
       return {
         route,
         ...(principal === undefined ? {} : { principal: { user_id: principal.user.id, scheme: principal.scheme } }),

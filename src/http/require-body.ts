@@ -1,9 +1,6 @@
 import type { RequestHandler } from 'express';
 import { validationFailed } from '../errors/api-error.js';
-
-interface OperationMetadata {
-  openapi?: { schema?: { requestBody?: { required?: boolean } } };
-}
+import { matchedOperation } from './matched-operation.js';
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
@@ -16,7 +13,7 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
  */
 export function requireDocumentedBody(): RequestHandler {
   return (req, _res, next) => {
-    const required = (req as OperationMetadata).openapi?.schema?.requestBody?.required === true;
+    const required = matchedOperation(req)?.schema?.requestBody?.required === true;
     if (required && !hasBody(req.headers)) return next(validationFailed([{ path: '/body', message: 'request body is required' }]));
     next();
   };

@@ -2,16 +2,13 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
+import { matchedOperation } from '../http/matched-operation.js';
 import { type CounterStore, consume } from './counters.js';
 import { type RateLimitPolicy, addressKey, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
 
 export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
 
 /** The contract marks operations outside the limit (health, readiness, docs) with `x-rate-limited: false`. */
-interface OperationMetadata {
-  openapi?: { schema?: { 'x-rate-limited'?: boolean } };
-}
-
 export interface ClientRateLimit {
   /** Mounted after the validator: counts authenticated requests by credential, anonymous ones by address. */
   afterAuthentication: RequestHandler;
@@ -27,7 +24,7 @@ export function clientKey(principal: Principal | undefined, ip: string | undefin
 }
 
 function isExempt(req: Request): boolean {
-  return (req as OperationMetadata).openapi?.schema?.['x-rate-limited'] === false;
+  return matchedOperation(req)?.schema?.['x-rate-limited'] === false;
 }
 
 /**

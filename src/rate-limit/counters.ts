@@ -29,10 +29,6 @@ export type Counter = RateLimiterAbstract;
 export class CounterStore {
   constructor(private readonly options: CounterStoreOptions) {}
 
-  get shared(): boolean {
-    return this.options.redis !== undefined;
-  }
-
   create(spec: CounterSpec): Counter {
     const base = { keyPrefix: `${this.options.prefix}:${spec.name}`, points: spec.points, duration: spec.windowSeconds };
     if (this.options.redis === undefined) return new RateLimiterMemory(base);

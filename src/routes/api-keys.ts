@@ -7,6 +7,7 @@ import { principalOf } from '../auth/auth-record.js';
 import type { Clock } from '../clock.js';
 import { forbidden, notFound, validationFailed } from '../errors/api-error.js';
 import type { QueryParams, RequestJson, ResponseJson } from '../http/contract-types.js';
+import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
 import { type ApiKeyRecord, permissionsOf } from '../store/api-keys.js';
 import type { Store } from '../store/store.js';
 
@@ -18,7 +19,6 @@ export interface ApiKeyRouteDeps {
   audit: AuditLog;
 }
 
-const DEFAULT_PAGE_SIZE = 10;
 /** A Date past 9999 no longer prints as an RFC 3339 date-time. */
 const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -84,18 +84,15 @@ export function apiKeyRoutes({ store, clock, keyMode, audit }: ApiKeyRouteDeps):
       if (caller.role !== 'admin') throw forbidden('Admins only');
       if ((await store.users.findById(userId)) === undefined) throw notFound('User not found');
     }
+    const { limit, startingAfter: cursor } = pageRequest(req);
     let startingAfter: ApiKeyRecord | undefined;
-    if (query.starting_after !== undefined) {
-      startingAfter = await store.apiKeys.findById(query.starting_after);
+    if (cursor !== undefined) {
+      startingAfter = await store.apiKeys.findById(cursor);
       // A revoked key still marks a place in the list; another user's key does not.
-      if (startingAfter?.user_id !== userId) {
-        throw validationFailed([{ path: '/query/starting_after', message: 'must be the id of a key in this list' }]);
-      }
+      if (startingAfter?.user_id !== userId) throw unknownCursor('API key in this list');
     }
-    const limit = Number(query.limit ?? DEFAULT_PAGE_SIZE);
-    // One row more than asked tells whether another page follows.
-    const rows = await store.apiKeys.listByUser(userId, { limit: limit + 1, startingAfter });
-    const body: ResponseJson<'listApiKeys', 200> = { data: rows.slice(0, limit).map(apiKeyJson), has_more: rows.length > limit };
+    const page = pageOf(await store.apiKeys.listByUser(userId, { limit: limit + 1, startingAfter }), limit);
+    const body: ResponseJson<'listApiKeys', 200> = { data: page.data.map(apiKeyJson), has_more: page.has_more };
     res.json(body);
   });
 
