@@ -21,6 +21,7 @@ import { createErrorHandler } from './errors/error-handler.js';
 import { requireCsrfToken } from './http/csrf.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { refuseDeepJson } from './http/json-depth.js';
+import { headAsGet } from './http/head-as-get.js';
 import { noStore } from './http/no-store.js';
 import { refuseOversizedBody } from './http/refuse-oversized-body.js';
 import { requireDocumentedBody } from './http/require-body.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }));
   app.use(refuseDeepJson());
   // The validator reads the session cookie from req.cookies; cookie-session does not set it.
+  app.use(headAsGet());
   app.use(cookieParser());
   app.use(
     cookieSession({

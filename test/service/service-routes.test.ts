@@ -68,6 +68,28 @@ describe('every answer', () => {
   });
 });
 
+describe('HEAD', () => {
+  it('200 with the headers of GET and no body wherever GET is allowed', async () => {
+    const get = await app.call('GET', '/healthz');
+    const head = await app.call('HEAD', '/healthz');
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+  });
+
+  it('401 with the challenge on a secured route, like GET', async () => {
+    const head = await app.call('HEAD', '/basic/profile');
+    expect(head.status).toBe(401);
+    expect(head.headers['www-authenticate']).toContain('Basic');
+  });
+
+  it('405 where only POST is allowed', async () => {
+    const head = await app.call('HEAD', '/login');
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('POST');
+  });
+});
+
 describe('routes that do not exist', () => {
   it('404 for an unknown path, in the envelope', async () => {
     expectEnvelope(await app.call('GET', '/no/such/route'), 404, 'not_found_error');
