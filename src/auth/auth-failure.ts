@@ -1,4 +1,4 @@
-import { ApiError, forbidden, tooManyRequests, unauthenticated } from '../errors/api-error.js';
+import { type ApiError, forbidden, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import type { AuthRecord, SecuritySchemeName } from './auth-record.js';
 
@@ -37,7 +37,7 @@ function isSchemeName(name: string): name is SecuritySchemeName {
 export function authFailure(record: AuthRecord | undefined, security: SecurityRequirement[]): ApiError {
   const broken = record?.failures.find((failure) => failure.reason === 'unavailable');
   if (broken !== undefined) {
-    return new ApiError(503, 'unavailable_error', 'Credentials cannot be checked right now; try again shortly', { internal: broken.cause });
+    return unavailable('Credentials cannot be checked right now; try again shortly', broken.cause);
   }
   const held = record?.failures.find((failure) => failure.reason === 'throttled');
   if (held !== undefined) return tooManyRequests(THROTTLED_MESSAGE, held.retryAfterSeconds ?? 1);

@@ -49,7 +49,11 @@ export const forbidden = (message: string): ApiError => new ApiError(403, 'autho
 /** A session-authenticated unsafe request without the session's CSRF token. */
 export const csrfFailed = (message: string): ApiError => new ApiError(403, 'csrf_error', message);
 export const conflict = (message: string): ApiError => new ApiError(409, 'conflict_error', message);
-export const unavailable = (message: string): ApiError => new ApiError(503, 'unavailable_error', message);
+/** A dependency (the store) did not answer; `cause` goes to the log only. */
+export function unavailable(message: string, cause?: unknown): ApiError {
+  const internal = cause === undefined ? undefined : cause instanceof Error ? cause.message : String(cause);
+  return new ApiError(503, 'unavailable_error', message, { internal });
+}
 
 export function unauthenticated(message: string, challenges: string[] = []): ApiError {
   const headers: Record<string, string> = challenges.length > 0 ? { 'WWW-Authenticate': challenges.join(', ') } : {};

@@ -37,8 +37,8 @@ export function serviceRoutes({ store, contract, docsFile }: ServiceRouteDeps): 
   router.get('/readyz', async (_req, res) => {
     try {
       await store.ping();
-    } catch {
-      throw unavailable('The database is not answering');
+    } catch (error) {
+      throw unavailable('The database is not answering', error);
     }
     const body: ResponseJson<'getReadiness', 200> = { status: 'ok' };
     res.json(body);

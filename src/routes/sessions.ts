@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { AuditLog } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
-import { type SessionAuthenticator, type SessionDeps, startSession } from '../auth/session.js';
-import { tooManyRequests, unauthenticated } from '../errors/api-error.js';
-import type { RequestJson, ResponseJson } from '../http/contract-types.js';
 import type { PasswordCheck } from '../auth/password-check.js';
+import { type SessionAuthenticator, type SessionDeps, startSession } from '../auth/session.js';
+import { tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
+import type { RequestJson, ResponseJson } from '../http/contract-types.js';
 import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
 import { userJson } from './user-json.js';
 
@@ -21,7 +21,10 @@ export function sessionRoutes({ session, authenticateSession, passwords, audit }
 
   router.post('/login', async (req, res) => {
     const { username, password } = req.body as RequestJson<'login'>;
-    const check = await passwords.verify(username, password, req.ip);
+    const check = await passwords.verify(username, password, req.ip).catch((error: unknown) => {
+      // The store did not answer: no verdict on the password, so no 401 either.
+      throw unavailable('Sign-in is unavailable right now; try again shortly', error);
+    });
     if (check.outcome === 'throttled') {
       await audit.record(req, { action: 'login.failed', outcome: 'failure', username, detail: { throttled: true } });
       throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);

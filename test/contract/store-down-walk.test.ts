@@ -40,3 +40,12 @@ describe.each(securedOperations().map((op) => [`${op.method} ${op.path}`, op] as
     expect(app.logs.slice(logged).some((line) => JSON.parse(line).level === 50)).toBe(true);
   });
 });
+
+describe('POST /login', () => {
+  it('503 when the store cannot check the password, and the cause is logged', async () => {
+    const logged = app.logs.length;
+    const response = await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
+    expectEnvelope(response, 503, 'unavailable_error');
+    expect(app.logs.slice(logged).some((line) => JSON.parse(line).level === 50)).toBe(true);
+  });
+});
