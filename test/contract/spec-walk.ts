@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { specFile } from '../../src/paths.js';
+import { basic, bearer } from '../support/test-app.js';
 
 export type Requirement = Record<string, string[]>;
 
@@ -46,4 +47,23 @@ export function specOperations(): SpecOperation[] {
 /** Operations that refuse anonymous callers: some security requirement, and no empty alternative. */
 export function securedOperations(): SpecOperation[] {
   return specOperations().filter((op) => op.security.length > 0 && op.security.every((requirement) => Object.keys(requirement).length > 0));
+}
+
+/**
+ * Demo credentials that pass the operation's first security requirement, roles and permissions
+ * included: the admin by Basic or by `adminSession` (its cookie and CSRF token), the read/write key.
+ */
+export function passingCredentials(op: SpecOperation, adminSession: Record<string, string>): Record<string, string> {
+  switch (Object.keys(op.security[0] ?? {})[0]) {
+    case 'basicAuth':
+      return basic('admin', 'supersecret');
+    case 'sessionCookie':
+      return adminSession;
+    case 'apiKey':
+      return { 'x-api-key': 'sk_test_123' };
+    case 'bearerAuth':
+      return bearer('sk_test_123');
+    default:
+      return {};
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
-import { type SpecOperation, securedOperations } from './spec-walk.js';
+import { type TestApp, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { passingCredentials, securedOperations } from './spec-walk.js';
 
 /**
  * One suite over every secured operation: when the store stops answering, a credential cannot
@@ -8,25 +8,11 @@ import { type SpecOperation, securedOperations } from './spec-walk.js';
  * credential is wrong, and never a silent one.
  */
 let app: TestApp;
-let sessionCookie: string;
-
-function credentialFor(op: SpecOperation): Record<string, string> {
-  const scheme = Object.keys(op.security[0] ?? {})[0];
-  switch (scheme) {
-    case 'basicAuth':
-      return basic('admin', 'supersecret');
-    case 'sessionCookie':
-      return { cookie: sessionCookie };
-    case 'apiKey':
-      return { 'x-api-key': 'sk_test_123' };
-    default:
-      return bearer('sk_test_123');
-  }
-}
+let adminSession: Record<string, string>;
 
 beforeAll(async () => {
   app = await startTestApp();
-  sessionCookie = cookiesFrom(await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } }));
+  adminSession = { cookie: cookiesFrom(await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } })) };
   await app.store.close();
 });
 afterAll(() => app.close().catch(() => undefined));
@@ -35,7 +21,7 @@ describe.each(securedOperations().map((op) => [`${op.method} ${op.path}`, op] as
   it('503 when the store cannot check the credential, and the cause is logged', async () => {
     expect(op.documented.has('503')).toBe(true);
     const logged = app.logs.length;
-    const response = await app.call(op.method, op.path, { headers: credentialFor(op) });
+    const response = await app.call(op.method, op.path, { headers: passingCredentials(op, adminSession) });
     expectEnvelope(response, 503, 'unavailable_error');
     expect(app.logs.slice(logged).some((line) => JSON.parse(line).level === 50)).toBe(true);
   });
