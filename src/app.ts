@@ -9,27 +9,27 @@ import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
-import { PasswordCheck } from './auth/password-check.js';
 import { VerifiedCredentialCache } from './auth/basic-cache.js';
+import { PasswordCheck } from './auth/password-check.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
-import { type SessionDeps, createSessionAuthenticator } from './auth/session.js';
+import { createSessionAuthenticator, type SessionDeps } from './auth/session.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/config.js';
 import type { Contract } from './contract.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
-import { requireCsrfToken } from './http/csrf.js';
 import { corsPolicy } from './http/cors-policy.js';
-import { refuseDeepJson } from './http/json-depth.js';
+import { requireCsrfToken } from './http/csrf.js';
 import { headAsGet } from './http/head-as-get.js';
+import { refuseDeepJson } from './http/json-depth.js';
 import { noStore } from './http/no-store.js';
-import { refuseOversizedBody } from './http/refuse-oversized-body.js';
-import { requireDocumentedBody } from './http/require-body.js';
 import { refuseDuplicateCredentials } from './http/refuse-duplicate-credentials.js';
+import { refuseOversizedBody } from './http/refuse-oversized-body.js';
 import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
-import { PasswordPolicy } from './passwords/password-policy.js';
+import { requireDocumentedBody } from './http/require-body.js';
 import { securityHeaders } from './http/security-headers.js';
+import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
 import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
 import { CounterStore } from './rate-limit/counters.js';
@@ -81,12 +81,28 @@ export function createApp(deps: AppDeps): Express {
   const audit = new AuditLog(store.auditEvents, clock, logger);
   // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
   const counters = new CounterStore({ redis: deps.redis, prefix: deps.counterPrefix ?? 'gatehouse' });
-  const throttle = new BruteForceThrottle(counters, { maxFailures: config.loginMaxFailures, ipMaxFailures: config.loginIpMaxFailures });
-  const rateLimit = createClientRateLimit(counters, { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds }, logger);
+  const throttle = new BruteForceThrottle(counters, {
+    maxFailures: config.loginMaxFailures,
+    ipMaxFailures: config.loginIpMaxFailures,
+  });
+  const rateLimit = createClientRateLimit(
+    counters,
+    { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds },
+    logger,
+  );
   const passwords = new PasswordCheck({ users: store.users, hasher, throttle });
-  const basicCache = new VerifiedCredentialCache({ ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries }, clock);
+  const basicCache = new VerifiedCredentialCache(
+    { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
+    clock,
+  );
   const authenticateSession = createSessionAuthenticator(session);
-  const users = new UserService({ store, hasher, passwords: deps.passwords ?? PasswordPolicy.fromFile(), clock, audit });
+  const users = new UserService({
+    store,
+    hasher,
+    passwords: deps.passwords ?? PasswordPolicy.fromFile(),
+    clock,
+    audit,
+  });
   const securityHandlers = createSecurityHandlers({
     basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
     apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { systemClock } from './clock.js';
 import { createApp } from './app.js';
+import { systemClock } from './clock.js';
 import { configFromEnvironment } from './config/environment.js';
 import { loadContract } from './contract.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
@@ -24,15 +24,36 @@ async function main(): Promise<void> {
 
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
-  redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'));
+  redis?.on('error', (error: Error) =>
+    logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'),
+  );
   // Until Redis answers, counters fall back to memory; start anyway if it is down.
-  await redis?.ping().catch((error: unknown) => logger.warn({ err: error }, 'redis is not answering yet: counting in memory until it does'));
+  await redis
+    ?.ping()
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'redis is not answering yet: counting in memory until it does'),
+    );
 
-  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, webDir, redis });
+  const app = createApp({
+    config,
+    store,
+    clock: systemClock,
+    logger,
+    hasher,
+    contract: loadContract(specFile),
+    docsFile,
+    webDir,
+    redis,
+  });
   const server = createHttpServer(app);
   const address = await listen(server, config.port, config.host);
   logger.info(
-    { url: `http://${config.host}:${address.port}`, database: config.databaseUrl.split(':')[0], counters: redis === undefined ? 'memory' : 'redis', env: config.env },
+    {
+      url: `http://${config.host}:${address.port}`,
+      database: config.databaseUrl.split(':')[0],
+      counters: redis === undefined ? 'memory' : 'redis',
+      env: config.env,
+    },
     'gatehouse is listening',
   );
 

@@ -2,7 +2,7 @@ import { newId, sha256Hex } from '../crypto/tokens.js';
 import type { ApiKeyRecord } from '../store/api-keys.js';
 import type { Permission } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { type KeyMode, generateApiKey } from './key-format.js';
+import { generateApiKey, type KeyMode } from './key-format.js';
 
 export interface ApiKeyRequest {
   userId: string;
@@ -14,7 +14,10 @@ export interface ApiKeyRequest {
 }
 
 /** Mints a key: only its SHA-256 and a short prefix are stored; the key itself is returned once. */
-export async function issueApiKey(store: Store, request: ApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function issueApiKey(
+  store: Store,
+  request: ApiKeyRequest,
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const { key, prefix } = generateApiKey(request.mode);
   const record = await store.apiKeys.create({
     id: newId('key'),

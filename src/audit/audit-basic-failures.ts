@@ -19,7 +19,11 @@ export function auditBasicFailures(handlers: SecurityHandlers, audit: AuditLog):
     const passed = await handlers.basicAuth(req, scopes);
     if (!passed && refusedBasic(req)) {
       const username = parseBasicCredentials(req.headers.authorization)?.username;
-      await audit.record(req, { action: 'basic.failed', outcome: 'failure', ...(username === undefined ? { detail: { reason: 'malformed' } } : { username }) });
+      await audit.record(req, {
+        action: 'basic.failed',
+        outcome: 'failure',
+        ...(username === undefined ? { detail: { reason: 'malformed' } } : { username }),
+      });
     }
     return passed;
   };

@@ -38,7 +38,13 @@ export interface AuditOrigin {
 }
 
 /** The admin CLI acts with shell access to the database, not with a credential of the service. */
-export const CLI_ORIGIN: Readonly<AuditOrigin> = Object.freeze({ actorUserId: null, actorScheme: 'cli', ip: null, userAgent: null, requestId: null });
+export const CLI_ORIGIN: Readonly<AuditOrigin> = Object.freeze({
+  actorUserId: null,
+  actorScheme: 'cli',
+  ip: null,
+  userAgent: null,
+  requestId: null,
+});
 
 export function requestOrigin(req: Request): AuditOrigin {
   const principal = req.auth?.principal;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { type ApiKeyRepository, permissionsOf } from '../store/api-keys.js';
 import type { UserRepository } from '../store/users.js';
-import { type Authentication, INVALID_CREDENTIAL, NO_CREDENTIAL, authenticated } from './principal.js';
+import { type Authentication, authenticated, INVALID_CREDENTIAL, NO_CREDENTIAL } from './principal.js';
 
 export interface ApiKeyAuthenticatorDeps {
   users: UserRepository;

@@ -39,6 +39,7 @@ export function authRecordOf(req: Request): AuthRecord {
 /** The authenticated caller; routes behind a security requirement can rely on it. */
 export function principalOf(req: Request): Principal {
   const principal = req.auth?.principal;
-  if (principal === undefined) throw new Error('route reached without a principal: is its security requirement declared?');
+  if (principal === undefined)
+    throw new Error('route reached without a principal: is its security requirement declared?');
   return principal;
 }

@@ -45,7 +45,9 @@ export class VerifiedCredentialCache {
 
   keyOf(username: string, password: string): string {
     // JSON keeps the pair unambiguous: ("a:b", "c") and ("a", "b:c") get different keys.
-    return createHmac('sha256', this.secret).update(JSON.stringify([username, password])).digest('base64url');
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify([username, password]))
+      .digest('base64url');
   }
 
   get(key: string): VerifiedCredential | undefined {

@@ -5,7 +5,7 @@ export interface BasicCredentials {
 
 const MAX_HEADER_LENGTH = 1024;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** True when the header claims the Basic scheme, whether or not what follows is well formed. */

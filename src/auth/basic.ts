@@ -3,7 +3,7 @@ import { type UserRecord, type UserRepository, usernameKey } from '../store/user
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
 import type { PasswordCheck, PasswordCheckResult } from './password-check.js';
-import { type Authentication, INVALID_CREDENTIAL, NO_CREDENTIAL, authenticated, throttled } from './principal.js';
+import { type Authentication, authenticated, INVALID_CREDENTIAL, NO_CREDENTIAL, throttled } from './principal.js';
 
 export interface BasicAuthenticatorDeps {
   users: UserRepository;
@@ -12,13 +12,21 @@ export interface BasicAuthenticatorDeps {
   cache: VerifiedCredentialCache;
 }
 
-export type BasicAuthenticator = (authorization: string | undefined, clientIp: string | undefined) => Promise<Authentication>;
+export type BasicAuthenticator = (
+  authorization: string | undefined,
+  clientIp: string | undefined,
+) => Promise<Authentication>;
 
 /**
  * HTTP Basic: a username and password checked against the stored bcrypt hash, behind the
  * brute-force throttle and in front of a short-lived cache of credentials already verified.
  */
-export function createBasicAuthenticator({ users, passwords, throttle, cache }: BasicAuthenticatorDeps): BasicAuthenticator {
+export function createBasicAuthenticator({
+  users,
+  passwords,
+  throttle,
+  cache,
+}: BasicAuthenticatorDeps): BasicAuthenticator {
   /** Identical credentials from one address arriving together share one bcrypt check. */
   const inFlight = new Map<string, Promise<PasswordCheckResult>>();
 
@@ -53,7 +61,9 @@ export function createBasicAuthenticator({ users, passwords, throttle, cache }: 
     const flightKey = `${key}:${clientIp ?? ''}`;
     let check = inFlight.get(flightKey);
     if (check === undefined) {
-      check = passwords.verify(credentials.username, credentials.password, clientIp).finally(() => inFlight.delete(flightKey));
+      check = passwords
+        .verify(credentials.username, credentials.password, clientIp)
+        .finally(() => inFlight.delete(flightKey));
       inFlight.set(flightKey, check);
     }
     const result = await check;

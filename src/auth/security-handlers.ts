@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
-import { type SecuritySchemeName, authRecordOf } from './auth-record.js';
+import { authRecordOf, type SecuritySchemeName } from './auth-record.js';
 import type { BasicAuthenticator } from './basic.js';
 import type { Authentication, Principal } from './principal.js';
 import type { SessionAuthenticator } from './session.js';
@@ -15,7 +15,8 @@ type SecurityHandler = (req: Request, scopes: string[]) => Promise<boolean>;
 
 /** Role lists name a user's role for human credentials and a key's permissions for API keys. */
 function missingScopes(principal: Principal, scopes: string[]): string[] {
-  if (principal.scheme === 'api_key') return scopes.filter((scope) => !principal.permissions.includes(scope as 'read' | 'write'));
+  if (principal.scheme === 'api_key')
+    return scopes.filter((scope) => !principal.permissions.includes(scope as 'read' | 'write'));
   return scopes.filter((scope) => scope !== principal.user.role);
 }
 
@@ -43,7 +44,12 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
         result = await authenticate(req);
       } catch (error) {
         // The store did not answer: that says nothing about the credential, so it is no 401.
-        authRecordOf(req).failures.push({ scheme, reason: 'unavailable', missing: [], cause: error instanceof Error ? error.message : String(error) });
+        authRecordOf(req).failures.push({
+          scheme,
+          reason: 'unavailable',
+          missing: [],
+          cause: error instanceof Error ? error.message : String(error),
+        });
         return false;
       }
       if (result.outcome === 'none') return false;

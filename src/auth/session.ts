@@ -1,8 +1,8 @@
-import { type Clock, addMinutes } from '../clock.js';
+import { addMinutes, type Clock } from '../clock.js';
 import { newId, newSecretToken, sha256Hex } from '../crypto/tokens.js';
 import type { SessionRecord, SessionRepository } from '../store/sessions.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
-import { type Authentication, INVALID_CREDENTIAL, NO_CREDENTIAL, authenticated } from './principal.js';
+import { type Authentication, authenticated, INVALID_CREDENTIAL, NO_CREDENTIAL } from './principal.js';
 
 export interface SessionPolicy {
   idleMinutes: number;
@@ -62,7 +62,11 @@ export interface SessionOrigin {
 }
 
 /** Starts a new session with fresh random secrets: nothing the client sent before is reused. */
-export async function startSession(deps: SessionDeps, user: UserRecord, origin: SessionOrigin): Promise<StartedSession> {
+export async function startSession(
+  deps: SessionDeps,
+  user: UserRecord,
+  origin: SessionOrigin,
+): Promise<StartedSession> {
   const token = newSecretToken();
   const csrfToken = newSecretToken();
   const now = deps.clock.now();

@@ -9,7 +9,10 @@ import { findUser } from './user-commands.js';
 const MAX_NAME_LENGTH = 100;
 
 function parsePermissions(raw: string | undefined): Permission[] {
-  const list = (raw ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const list = (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (list.length === 0 || !list.every((p): p is Permission => p === 'read' || p === 'write')) {
     throw new UsageError('--permissions must be read, write or read,write');
   }
@@ -18,14 +21,16 @@ function parsePermissions(raw: string | undefined): Permission[] {
 
 function parseName(raw: string | undefined): string {
   const name = raw?.trim() ?? '';
-  if (name === '' || name.length > MAX_NAME_LENGTH) throw new UsageError(`--name is required: 1 to ${MAX_NAME_LENGTH} characters`);
+  if (name === '' || name.length > MAX_NAME_LENGTH)
+    throw new UsageError(`--name is required: 1 to ${MAX_NAME_LENGTH} characters`);
   return name;
 }
 
 function parseExpiry(raw: string | undefined, now: Date): Date | null {
   if (raw === undefined) return null;
   const expiresAt = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(expiresAt.getTime())) throw new UsageError(`--expires-at must be an ISO 8601 date or time (got "${raw}")`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(expiresAt.getTime()))
+    throw new UsageError(`--expires-at must be an ISO 8601 date or time (got "${raw}")`);
   if (expiresAt <= now) throw new UsageError('--expires-at must be in the future');
   return expiresAt;
 }
@@ -39,14 +44,31 @@ export const keyCommands: Command[] = [
     options: { name: { type: 'string' }, permissions: { type: 'string' }, 'expires-at': { type: 'string' } },
     async run(ctx, [username = ''], options) {
       const now = ctx.clock.now();
-      const request = { name: parseName(options.name), permissions: parsePermissions(options.permissions), expiresAt: parseExpiry(options['expires-at'], now) };
+      const request = {
+        name: parseName(options.name),
+        permissions: parsePermissions(options.permissions),
+        expiresAt: parseExpiry(options['expires-at'], now),
+      };
       const user = await findUser(ctx, username);
       if (user.disabled !== 0) throw new CommandFailed(`${user.username} is disabled`);
-      const { key, record } = await issueApiKey(ctx.store, { ...request, userId: user.id, mode: keyModeFor(ctx.config.env), now });
-      await ctx.audit.recordFrom(CLI_ORIGIN, { action: 'api_key.created', outcome: 'success', username: user.username, subject: { type: 'api_key', id: record.id }, detail: { permissions: record.permissions } });
+      const { key, record } = await issueApiKey(ctx.store, {
+        ...request,
+        userId: user.id,
+        mode: keyModeFor(ctx.config.env),
+        now,
+      });
+      await ctx.audit.recordFrom(CLI_ORIGIN, {
+        action: 'api_key.created',
+        outcome: 'success',
+        username: user.username,
+        subject: { type: 'api_key', id: record.id },
+        detail: { permissions: record.permissions },
+      });
       // The key alone on standard output, so a script can capture it; the rest goes to standard error.
       ctx.io.out(key);
-      ctx.io.err(`Created API key ${record.id} (${record.permissions}) for ${user.username}. Store it now: it cannot be shown again.`);
+      ctx.io.err(
+        `Created API key ${record.id} (${record.permissions}) for ${user.username}. Store it now: it cannot be shown again.`,
+      );
     },
   },
   {
@@ -56,8 +78,13 @@ export const keyCommands: Command[] = [
     arguments: ['key-id'],
     options: {},
     async run(ctx, [keyId = '']) {
-      if (!(await ctx.store.apiKeys.revoke(keyId, ctx.clock.now()))) throw new CommandFailed(`no active API key with id "${keyId}"`);
-      await ctx.audit.recordFrom(CLI_ORIGIN, { action: 'api_key.revoked', outcome: 'success', subject: { type: 'api_key', id: keyId } });
+      if (!(await ctx.store.apiKeys.revoke(keyId, ctx.clock.now())))
+        throw new CommandFailed(`no active API key with id "${keyId}"`);
+      await ctx.audit.recordFrom(CLI_ORIGIN, {
+        action: 'api_key.revoked',
+        outcome: 'success',
+        subject: { type: 'api_key', id: keyId },
+      });
       ctx.io.out(`Revoked API key ${keyId}`);
     },
   },
@@ -72,10 +99,24 @@ export const keyCommands: Command[] = [
       const keys = await ctx.store.apiKeys.listForUser(user.id);
       if (keys.length === 0) return ctx.io.out(`${user.username} has no API keys`);
       const now = ctx.clock.now().toISOString();
-      ctx.io.out(['id', 'prefix', 'name', 'permissions', 'status', 'created_at', 'expires_at', 'last_used_at'].join('\t'));
+      ctx.io.out(
+        ['id', 'prefix', 'name', 'permissions', 'status', 'created_at', 'expires_at', 'last_used_at'].join('\t'),
+      );
       for (const key of keys) {
-        const status = key.revoked_at !== null ? 'revoked' : key.expires_at !== null && key.expires_at <= now ? 'expired' : 'active';
-        ctx.io.out([key.id, `${key.prefix}…`, key.name, permissionsOf(key).join(','), status, key.created_at, key.expires_at ?? '-', key.last_used_at ?? '-'].join('\t'));
+        const status =
+          key.revoked_at !== null ? 'revoked' : key.expires_at !== null && key.expires_at <= now ? 'expired' : 'active';
+        ctx.io.out(
+          [
+            key.id,
+            `${key.prefix}…`,
+            key.name,
+            permissionsOf(key).join(','),
+            status,
+            key.created_at,
+            key.expires_at ?? '-',
+            key.last_used_at ?? '-',
+          ].join('\t'),
+        );
       }
     },
   },

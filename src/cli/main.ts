@@ -25,7 +25,13 @@ async function main(): Promise<number> {
   };
   // Only failures to write an audit event are logged, to standard error: standard output carries results.
   const logger = pino({ level: 'error' }, pino.destination(2));
-  return runCli(process.argv.slice(2), io, { config, clock: systemClock, logger, passwords: PasswordPolicy.fromFile(), openStore: openCliStore });
+  return runCli(process.argv.slice(2), io, {
+    config,
+    clock: systemClock,
+    logger,
+    passwords: PasswordPolicy.fromFile(),
+    openStore: openCliStore,
+  });
 }
 
 main().then(

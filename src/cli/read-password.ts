@@ -29,11 +29,13 @@ function promptHidden(prompt: string, input: NodeJS.ReadStream, output: Writable
       for (const character of chunk) {
         if (character === '\r' || character === '\n') {
           finish();
-          return resolve(value);
+          resolve(value);
+          return;
         }
         if (character === '\u0003' || character === '\u0004') {
           finish();
-          return reject(new UsageError('cancelled'));
+          reject(new UsageError('cancelled'));
+          return;
         }
         if (character === '\u007f' || character === '\b') value = [...value].slice(0, -1).join('');
         else value += character;

@@ -15,7 +15,9 @@ const migrate: Command = {
   arguments: [],
   options: {},
   async run(ctx) {
-    ctx.io.out(ctx.applied.length === 0 ? 'The database schema is up to date' : `Applied migrations: ${ctx.applied.join(', ')}`);
+    ctx.io.out(
+      ctx.applied.length === 0 ? 'The database schema is up to date' : `Applied migrations: ${ctx.applied.join(', ')}`,
+    );
   },
 };
 
@@ -76,14 +78,16 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     args = parsed.positionals.slice(command.name.split(' ').length);
     options = parsed.values as Record<string, string | undefined>;
     if (args.length !== command.arguments.length) {
-      throw new UsageError(`expected ${command.arguments.map((a) => `<${a}>`).join(' ') || 'no arguments'}: npm run cli -- ${command.usage}`);
+      throw new UsageError(
+        `expected ${command.arguments.map((a) => `<${a}>`).join(' ') || 'no arguments'}: npm run cli -- ${command.usage}`,
+      );
     }
   } catch (error) {
     io.err(`gatehouse: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
 
-  let opened;
+  let opened: Awaited<ReturnType<CliDeps['openStore']>>;
   try {
     opened = await deps.openStore();
   } catch (error) {
@@ -95,7 +99,11 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     const hasher = new PasswordHasher(deps.config.bcryptCost);
     const audit = new AuditLog(store.auditEvents, deps.clock, deps.logger);
     const users = new UserService({ store, hasher, passwords: deps.passwords, clock: deps.clock, audit });
-    await command.run({ io, config: deps.config, clock: deps.clock, store, hasher, users, audit, applied }, args, options);
+    await command.run(
+      { io, config: deps.config, clock: deps.clock, store, hasher, users, audit, applied },
+      args,
+      options,
+    );
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

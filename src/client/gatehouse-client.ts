@@ -31,7 +31,8 @@ function basicHeader(username: string, password: string): string {
 function credentialMiddleware(credentials: GatehouseCredentials, session: SessionState): Middleware {
   return {
     onRequest({ request }) {
-      if (credentials.type === 'basic') request.headers.set('Authorization', basicHeader(credentials.username, credentials.password));
+      if (credentials.type === 'basic')
+        request.headers.set('Authorization', basicHeader(credentials.username, credentials.password));
       if (credentials.type === 'apiKey') {
         if (credentials.header === 'bearer') request.headers.set('Authorization', `Bearer ${credentials.key}`);
         else request.headers.set('X-API-Key', credentials.key);
@@ -39,7 +40,8 @@ function credentialMiddleware(credentials: GatehouseCredentials, session: Sessio
       if (credentials.type === 'session') {
         const cookie = session.cookieHeader();
         if (cookie !== undefined) request.headers.set('Cookie', cookie);
-        if (!SAFE_METHODS.has(request.method) && session.csrfToken !== undefined) request.headers.set('X-CSRF-Token', session.csrfToken);
+        if (!SAFE_METHODS.has(request.method) && session.csrfToken !== undefined)
+          request.headers.set('X-CSRF-Token', session.csrfToken);
       }
       return request;
     },

@@ -1,3 +1,8 @@
-export { createGatehouseClient, type GatehouseClient, type GatehouseClientOptions, type GatehouseCredentials } from './gatehouse-client.js';
-export { SessionState } from './session-state.js';
 export type { components, operations, paths } from '../../generated/openapi.js';
+export {
+  createGatehouseClient,
+  type GatehouseClient,
+  type GatehouseClientOptions,
+  type GatehouseCredentials,
+} from './gatehouse-client.js';
+export { SessionState } from './session-state.js';

@@ -28,9 +28,7 @@ export interface Config {
   logLevel: string;
 }
 
-export type ConfigResult =
-  | { ok: true; config: Config; warnings: string[] }
-  | { ok: false; problems: string[] };
+export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
 
 type Env = Record<string, string | undefined>;
 
@@ -78,9 +76,15 @@ export function parseConfig(env: Env): ConfigResult {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
-  let sessionKeys = (env.SESSION_KEYS ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+  let sessionKeys = (env.SESSION_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
   if (sessionKeys.length === 0) {
-    if (production) problems.push(`SESSION_KEYS is required in production: a comma list of random secrets of at least ${MIN_SESSION_KEY_LENGTH} characters, newest first`);
+    if (production)
+      problems.push(
+        `SESSION_KEYS is required in production: a comma list of random secrets of at least ${MIN_SESSION_KEY_LENGTH} characters, newest first`,
+      );
     else {
       sessionKeys = [randomBytes(32).toString('base64url')];
       warnings.push('SESSION_KEYS is not set: using a random key for this process, so sessions end when it stops');
@@ -91,12 +95,16 @@ export function parseConfig(env: Env): ConfigResult {
     else warnings.push(`${message} (allowed outside production)`);
   }
 
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
   if (corsOrigins.includes('*')) {
     problems.push('CORS_ORIGINS must list origins; "*" cannot be used with credentials');
   }
   for (const origin of corsOrigins.filter((o) => o !== '*')) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entry "${origin}" must be an origin such as https://app.example.com`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS entry "${origin}" must be an origin such as https://app.example.com`);
   }
 
   const demoData = flag('DEMO_DATA', !production);
@@ -141,10 +149,15 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
   if (value === undefined || value === '' || ['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
   if (/^\d+$/.test(value)) return Number(value);
   if (['true', 'on', 'yes'].includes(value.toLowerCase())) {
-    problems.push('TRUST_PROXY must name the proxies to trust (a hop count, or addresses such as loopback,10.0.0.0/8), not "true"');
+    problems.push(
+      'TRUST_PROXY must name the proxies to trust (a hop count, or addresses such as loopback,10.0.0.0/8), not "true"',
+    );
     return false;
   }
-  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const bad = entries.filter((entry) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(entry));
   if (bad.length > 0) problems.push(`TRUST_PROXY has entries that are not addresses or subnets: ${bad.join(', ')}`);
   return entries;
@@ -152,7 +165,12 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
 
 /** A config for tests and tools: defaults plus overrides, never touching process.env. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const result = parseConfig({ NODE_ENV: 'test', DATABASE_URL: 'sqlite::memory:', BCRYPT_COST: '4', SESSION_KEYS: 'test-session-key-0123456789abcdefghijklmnop' });
+  const result = parseConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'sqlite::memory:',
+    BCRYPT_COST: '4',
+    SESSION_KEYS: 'test-session-key-0123456789abcdefghijklmnop',
+  });
   if (!result.ok) throw new Error(result.problems.join('\n'));
   return { ...result.config, ...overrides };
 }

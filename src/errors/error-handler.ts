@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from 'pino';
 import { authFailure, type SecurityRequirement } from '../auth/auth-failure.js';
 import { matchedOperation } from '../http/matched-operation.js';
-import { ApiError, type ErrorDetail, badRequest, notFound, validationFailed } from './api-error.js';
+import { ApiError, badRequest, type ErrorDetail, notFound, validationFailed } from './api-error.js';
 
 /** The shape of express-openapi-validator's HttpError. */
 interface ValidatorError {
@@ -41,8 +41,12 @@ function fromValidator(error: ValidatorError, req: Request): ApiError {
   switch (error.status) {
     case 400: {
       // A path that is not valid percent-encoding is unreadable, not a wrongly shaped request.
-      if (error.errors.some((e) => /malformed uri/i.test(e.message ?? ''))) return badRequest('The path is not valid percent-encoding');
-      const details: ErrorDetail[] = error.errors.map((e) => ({ path: detailPath(e.path), message: e.message ?? 'is not valid' }));
+      if (error.errors.some((e) => /malformed uri/i.test(e.message ?? '')))
+        return badRequest('The path is not valid percent-encoding');
+      const details: ErrorDetail[] = error.errors.map((e) => ({
+        path: detailPath(e.path),
+        message: e.message ?? 'is not valid',
+      }));
       return validationFailed(details);
     }
     case 401:
@@ -52,7 +56,11 @@ function fromValidator(error: ValidatorError, req: Request): ApiError {
     case 405:
       return new ApiError(405, 'method_not_allowed_error', 'Method not allowed', { headers: error.headers ?? {} });
     case 406:
-      return new ApiError(406, 'invalid_request_error', 'The Accept header names no media type this route can answer with');
+      return new ApiError(
+        406,
+        'invalid_request_error',
+        'The Accept header names no media type this route can answer with',
+      );
     case 413:
       return new ApiError(413, 'invalid_request_error', 'Request body is too large');
     case 415:
@@ -90,7 +98,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     const apiError = toApiError(error, req);
     const requestId = String(req.id ?? '');
-    if (apiError.status >= 500) logger.error({ err: error, request_id: requestId, internal: apiError.internal }, 'request failed');
+    if (apiError.status >= 500)
+      logger.error({ err: error, request_id: requestId, internal: apiError.internal }, 'request failed');
     if (res.headersSent) return next(error);
     res.status(apiError.status).set(apiError.headers);
     res.json({

@@ -3,8 +3,10 @@ import type { operations } from '../../generated/openapi.js';
 export type OperationId = keyof operations;
 
 /** The JSON body an operation answers with for a status, as generated from openapi.yaml. */
-export type ResponseJson<Op extends OperationId, Status extends keyof operations[Op]['responses']> =
-  operations[Op]['responses'][Status] extends { content: { 'application/json': infer Body } } ? Body : never;
+export type ResponseJson<
+  Op extends OperationId,
+  Status extends keyof operations[Op]['responses'],
+> = operations[Op]['responses'][Status] extends { content: { 'application/json': infer Body } } ? Body : never;
 
 /** The JSON body an operation accepts, as generated from openapi.yaml. */
 export type RequestJson<Op extends OperationId> =

@@ -24,7 +24,8 @@ export function jsonDepth(value: unknown, limit: number): number {
  */
 export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH): RequestHandler {
   return (req, _res, next) => {
-    if (jsonDepth(req.body, maxDepth) > maxDepth) return next(badRequest(`Request body is nested more than ${maxDepth} levels deep`));
+    if (jsonDepth(req.body, maxDepth) > maxDepth)
+      return next(badRequest(`Request body is nested more than ${maxDepth} levels deep`));
     next();
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RequestListener, STATUS_CODES, type Server, createServer } from 'node:http';
+import { createServer, type RequestListener, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -39,8 +39,15 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   }
   const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
   const requestId = randomUUID();
-  const message = status === 431 ? 'Request headers are too large' : status === 408 ? 'Request was not received in time' : 'Request could not be read';
-  const body = JSON.stringify({ error: { type: 'invalid_request_error', message, status_code: status, request_id: requestId } });
+  const message =
+    status === 431
+      ? 'Request headers are too large'
+      : status === 408
+        ? 'Request was not received in time'
+        : 'Request could not be read';
+  const body = JSON.stringify({
+    error: { type: 'invalid_request_error', message, status_code: status, request_id: requestId },
+  });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +

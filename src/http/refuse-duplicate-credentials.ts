@@ -14,7 +14,10 @@ export function refuseDuplicateCredentials(): RequestHandler {
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = (req.rawHeaders[i] ?? '').toLowerCase();
       if (!SINGLE_CREDENTIAL_HEADERS.has(name)) continue;
-      if (seen.has(name)) return next(badRequest(`Send one ${name === 'authorization' ? 'Authorization' : 'X-API-Key'} header, not several`));
+      if (seen.has(name))
+        return next(
+          badRequest(`Send one ${name === 'authorization' ? 'Authorization' : 'X-API-Key'} header, not several`),
+        );
       seen.add(name);
     }
     next();

@@ -5,7 +5,14 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { matchedOperation } from './matched-operation.js';
 
-const SECRET_HEADERS = ['.authorization', '.cookie', '["set-cookie"]', '["x-api-key"]', '["x-csrf-token"]', '["proxy-authorization"]'];
+const SECRET_HEADERS = [
+  '.authorization',
+  '.cookie',
+  '["set-cookie"]',
+  '["x-api-key"]',
+  '["x-csrf-token"]',
+  '["proxy-authorization"]',
+];
 const SECRET_FIELDS = ['password', 'current_password', 'new_password', 'key', 'token', 'csrf_token', 'secret', 'body'];
 
 /**
@@ -14,7 +21,9 @@ const SECRET_FIELDS = ['password', 'current_password', 'new_password', 'key', 't
  * three levels deep, and request bodies (body-parser errors carry the raw body, password and all).
  */
 export const REDACT_PATHS = [
-  ...['req.headers', 'res.headers', 'headers', '*.headers'].flatMap((at) => SECRET_HEADERS.map((name) => `${at}${name}`)),
+  ...['req.headers', 'res.headers', 'headers', '*.headers'].flatMap((at) =>
+    SECRET_HEADERS.map((name) => `${at}${name}`),
+  ),
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
@@ -41,7 +50,11 @@ export function requestLogger(logger: Logger) {
       return id;
     },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathOnly(req.url) }),
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: pathOnly(req.url),
+      }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
     customProps: (req: IncomingMessage) => {

@@ -14,7 +14,8 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
 export function requireDocumentedBody(): RequestHandler {
   return (req, _res, next) => {
     const required = matchedOperation(req)?.schema?.requestBody?.required === true;
-    if (required && !hasBody(req.headers)) return next(validationFailed([{ path: '/body', message: 'request body is required' }]));
+    if (required && !hasBody(req.headers))
+      return next(validationFailed([{ path: '/body', message: 'request body is required' }]));
     next();
   };
 }

@@ -43,15 +43,18 @@ export class PasswordPolicy {
   /** Why the password is refused for this user, or undefined when it may be used. */
   problem(password: string, username: string): string | undefined {
     // Characters are Unicode code points, as NIST counts them; bcrypt counts bytes.
-    if ([...password].length < MIN_PASSWORD_CHARACTERS) return `Password must be at least ${MIN_PASSWORD_CHARACTERS} characters`;
+    if ([...password].length < MIN_PASSWORD_CHARACTERS)
+      return `Password must be at least ${MIN_PASSWORD_CHARACTERS} characters`;
     if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
       return `Password must be at most ${BCRYPT_MAX_BYTES} bytes of UTF-8 (bcrypt would ignore the rest)`;
     }
     const lowered = password.toLowerCase();
     if (this.common.has(lowered)) return 'Password is one of the most common passwords; choose another';
     const name = username.toLowerCase();
-    if (name.length >= MIN_USERNAME_TO_REFUSE && lowered.includes(name)) return 'Password must not contain the username';
-    if (SERVICE_WORDS.some((word) => lowered.includes(word))) return 'Password must not contain the name of this service';
+    if (name.length >= MIN_USERNAME_TO_REFUSE && lowered.includes(name))
+      return 'Password must not contain the username';
+    if (SERVICE_WORDS.some((word) => lowered.includes(word)))
+      return 'Password must not contain the name of this service';
     return undefined;
   }
 }

@@ -1,7 +1,15 @@
 import { sha256Hex } from '../crypto/tokens.js';
 import { usernameKey } from '../store/users.js';
 import { type Counter, type CounterStore, consume, stateOf } from './counters.js';
-import { MAX_BLOCK_SECONDS, NOT_BLOCKED, type ThrottleVerdict, addressKey, blockSeconds, retryAfterSeconds, throttleVerdict } from './decisions.js';
+import {
+  addressKey,
+  blockSeconds,
+  MAX_BLOCK_SECONDS,
+  NOT_BLOCKED,
+  retryAfterSeconds,
+  type ThrottleVerdict,
+  throttleVerdict,
+} from './decisions.js';
 
 export const THROTTLED_MESSAGE = 'Too many failed attempts, try again later';
 
@@ -36,15 +44,26 @@ export class BruteForceThrottle {
     counters: CounterStore,
     private readonly policy: ThrottlePolicy,
   ) {
-    this.attempts = counters.create({ name: 'login-failures', points: Number.MAX_SAFE_INTEGER, windowSeconds: FAILURE_MEMORY_SECONDS });
+    this.attempts = counters.create({
+      name: 'login-failures',
+      points: Number.MAX_SAFE_INTEGER,
+      windowSeconds: FAILURE_MEMORY_SECONDS,
+    });
     this.blocks = counters.create({ name: 'login-blocks', points: 1, windowSeconds: MAX_BLOCK_SECONDS });
     this.probes = counters.create({ name: 'login-probes', points: 1, windowSeconds: FAILURE_MEMORY_SECONDS });
-    this.ipFailures = counters.create({ name: 'login-ip-failures', points: policy.ipMaxFailures, windowSeconds: IP_WINDOW_SECONDS });
+    this.ipFailures = counters.create({
+      name: 'login-ip-failures',
+      points: policy.ipMaxFailures,
+      windowSeconds: IP_WINDOW_SECONDS,
+    });
   }
 
   /** Whether the username may be tried from the address now; nothing is counted. */
   async check(username: string, ip: string | undefined): Promise<ThrottleVerdict> {
-    const [pairBlock, ipFailures] = await Promise.all([this.blocks.get(pairKey(username, ip)), this.ipFailures.get(addressKey(ip))]);
+    const [pairBlock, ipFailures] = await Promise.all([
+      this.blocks.get(pairKey(username, ip)),
+      this.ipFailures.get(addressKey(ip)),
+    ]);
     return throttleVerdict(stateOf(pairBlock), stateOf(ipFailures), this.policy.ipMaxFailures);
   }
 
@@ -85,7 +104,12 @@ export class BruteForceThrottle {
   /** The attempt succeeded: the run of failures ends; the address's count gives back this attempt. */
   async succeed(username: string, ip: string | undefined): Promise<void> {
     const key = pairKey(username, ip);
-    await Promise.all([this.attempts.delete(key), this.blocks.delete(key), this.probes.delete(key), this.ipFailures.reward(addressKey(ip))]);
+    await Promise.all([
+      this.attempts.delete(key),
+      this.blocks.delete(key),
+      this.probes.delete(key),
+      this.ipFailures.reward(addressKey(ip)),
+    ]);
   }
 }
 

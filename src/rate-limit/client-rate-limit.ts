@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
 import { matchedOperation } from '../http/matched-operation.js';
 import { type CounterStore, consume } from './counters.js';
-import { type RateLimitPolicy, addressKey, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
+import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
 
 export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
 
@@ -32,7 +32,11 @@ function isExempt(req: Request): boolean {
  * keyed by its credential once authentication has found one, by its address before; every
  * counted answer carries RateLimit-Policy and RateLimit, a refused one also Retry-After.
  */
-export function createClientRateLimit(counters: CounterStore, policy: RateLimitPolicy, logger: Logger): ClientRateLimit {
+export function createClientRateLimit(
+  counters: CounterStore,
+  policy: RateLimitPolicy,
+  logger: Logger,
+): ClientRateLimit {
   const counter = counters.create({ name: 'client', points: policy.max, windowSeconds: policy.windowSeconds });
   const counted = new WeakSet<Request>();
 

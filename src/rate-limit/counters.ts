@@ -30,7 +30,11 @@ export class CounterStore {
   constructor(private readonly options: CounterStoreOptions) {}
 
   create(spec: CounterSpec): Counter {
-    const base = { keyPrefix: `${this.options.prefix}:${spec.name}`, points: spec.points, duration: spec.windowSeconds };
+    const base = {
+      keyPrefix: `${this.options.prefix}:${spec.name}`,
+      points: spec.points,
+      duration: spec.windowSeconds,
+    };
     if (this.options.redis === undefined) return new RateLimiterMemory(base);
     return new RateLimiterRedis({
       ...base,

@@ -35,10 +35,15 @@ export const NOT_BLOCKED: ThrottleVerdict = { blocked: false };
  * Whether a sign-in may go on to bcrypt: not while its username+address pair is blocked, nor
  * while its address has failed `ipMaxFailures` times across usernames. The longer wait wins.
  */
-export function throttleVerdict(pairBlock: CounterState | undefined, ipFailures: CounterState | undefined, ipMaxFailures: number): ThrottleVerdict {
+export function throttleVerdict(
+  pairBlock: CounterState | undefined,
+  ipFailures: CounterState | undefined,
+  ipMaxFailures: number,
+): ThrottleVerdict {
   const waits: number[] = [];
   if (pairBlock !== undefined && pairBlock.msBeforeReset > 0) waits.push(pairBlock.msBeforeReset);
-  if (ipFailures !== undefined && ipFailures.consumed >= ipMaxFailures && ipFailures.msBeforeReset > 0) waits.push(ipFailures.msBeforeReset);
+  if (ipFailures !== undefined && ipFailures.consumed >= ipMaxFailures && ipFailures.msBeforeReset > 0)
+    waits.push(ipFailures.msBeforeReset);
   if (waits.length === 0) return NOT_BLOCKED;
   return { blocked: true, retryAfterSeconds: retryAfterSeconds(Math.max(...waits)) };
 }

@@ -99,10 +99,16 @@ export function apiKeyRoutes({ store, clock, keyMode, audit }: ApiKeyRouteDeps):
   router.delete('/api-keys/:id', async (req, res) => {
     const caller = principalOf(req).user;
     const record = await store.apiKeys.findById(req.params.id);
-    const visible = record !== undefined && record.revoked_at === null && (record.user_id === caller.id || caller.role === 'admin');
+    const visible =
+      record !== undefined && record.revoked_at === null && (record.user_id === caller.id || caller.role === 'admin');
     // revoke() is conditional, so of two concurrent revocations only one answers 204.
     if (!visible || !(await store.apiKeys.revoke(record.id, clock.now()))) throw notFound('API key not found');
-    await audit.record(req, { action: 'api_key.revoked', outcome: 'success', subject: { type: 'api_key', id: record.id }, detail: { owner_user_id: record.user_id } });
+    await audit.record(req, {
+      action: 'api_key.revoked',
+      outcome: 'success',
+      subject: { type: 'api_key', id: record.id },
+      detail: { owner_user_id: record.user_id },
+    });
     res.status(204).end();
   });
 

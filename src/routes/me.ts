@@ -24,14 +24,18 @@ export function meRoutes({ store, users, passwords, audit }: MeRouteDeps): Route
     const principal = principalOf(req);
     const body: ResponseJson<'getMe', 200> = {
       user: userJson(principal.user),
-      auth: principal.scheme === 'api_key' ? { scheme: principal.scheme, permissions: principal.permissions } : { scheme: principal.scheme },
+      auth:
+        principal.scheme === 'api_key'
+          ? { scheme: principal.scheme, permissions: principal.permissions }
+          : { scheme: principal.scheme },
     };
     res.json(body);
   });
 
   router.post('/me/password', async (req, res) => {
     const principal = principalOf(req);
-    const { current_password: currentPassword, new_password: newPassword } = req.body as RequestJson<'changeMyPassword'>;
+    const { current_password: currentPassword, new_password: newPassword } =
+      req.body as RequestJson<'changeMyPassword'>;
     // Read afresh: the principal may come from a cache, and the hash is what is checked here.
     const user = await store.users.findById(principal.user.id);
     if (user === undefined || user.disabled !== 0) throw unauthenticated('Invalid credentials');
@@ -39,7 +43,13 @@ export function meRoutes({ store, users, passwords, audit }: MeRouteDeps): Route
     const check = await passwords.verify(user.username, currentPassword, req.ip);
     if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
     if (check.outcome === 'invalid' || check.user.id !== user.id) {
-      await audit.record(req, { action: 'password.changed', outcome: 'failure', username: user.username, subject: { type: 'user', id: user.id }, detail: { reason: 'wrong_current_password' } });
+      await audit.record(req, {
+        action: 'password.changed',
+        outcome: 'failure',
+        username: user.username,
+        subject: { type: 'user', id: user.id },
+        detail: { reason: 'wrong_current_password' },
+      });
       throw validationFailed([{ path: '/body/current_password', message: 'Current password is not correct' }]);
     }
     const keepSessionId = principal.scheme === 'session' ? principal.session.id : undefined;

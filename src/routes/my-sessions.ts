@@ -2,7 +2,7 @@ import { type Request, Router } from 'express';
 import type { components } from '../../generated/openapi.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
-import { type SessionDeps, type SessionPolicy, idleExpiry, isLive } from '../auth/session.js';
+import { idleExpiry, isLive, type SessionDeps, type SessionPolicy } from '../auth/session.js';
 import { addMinutes } from '../clock.js';
 import { notFound } from '../errors/api-error.js';
 import type { ResponseJson } from '../http/contract-types.js';
@@ -23,7 +23,11 @@ function currentSessionId(req: Request): string | undefined {
 }
 
 /** A session as its owner sees it: never its token or CSRF hash. */
-function sessionJson(record: SessionRecord, currentId: string | undefined, policy: SessionPolicy): components['schemas']['Session'] {
+function sessionJson(
+  record: SessionRecord,
+  currentId: string | undefined,
+  policy: SessionPolicy,
+): components['schemas']['Session'] {
   const idleEnd = idleExpiry(record, policy);
   const absoluteEnd = new Date(record.expires_at);
   return {
@@ -48,9 +52,15 @@ export function mySessionRoutes({ session, audit }: MySessionRouteDeps): Router 
 
   router.get('/me/sessions', async (req, res) => {
     const now = clock.now();
-    const live = await sessions.listLiveByUser(principalOf(req).user.id, { now, seenSince: addMinutes(now, -policy.idleMinutes) }, MAX_LISTED);
+    const live = await sessions.listLiveByUser(
+      principalOf(req).user.id,
+      { now, seenSince: addMinutes(now, -policy.idleMinutes) },
+      MAX_LISTED,
+    );
     const currentId = currentSessionId(req);
-    const body: ResponseJson<'listMySessions', 200> = { data: live.map((record) => sessionJson(record, currentId, policy)) };
+    const body: ResponseJson<'listMySessions', 200> = {
+      data: live.map((record) => sessionJson(record, currentId, policy)),
+    };
     res.json(body);
   });
 
@@ -61,7 +71,11 @@ export function mySessionRoutes({ session, audit }: MySessionRouteDeps): Router 
     // revoke() is conditional, so of two concurrent requests only one answers 204.
     if (!own || !(await sessions.revoke(record.id, now))) throw notFound('Session not found');
     if (record.id === currentSessionId(req)) req.session = null;
-    await audit.record(req, { action: 'session.revoked', outcome: 'success', subject: { type: 'session', id: record.id } });
+    await audit.record(req, {
+      action: 'session.revoked',
+      outcome: 'success',
+      subject: { type: 'session', id: record.id },
+    });
     res.status(204).end();
   });
 
@@ -69,7 +83,12 @@ export function mySessionRoutes({ session, audit }: MySessionRouteDeps): Router 
     const user = principalOf(req).user;
     const count = await sessions.revokeAllForUser(user.id, clock.now());
     if (currentSessionId(req) !== undefined) req.session = null;
-    await audit.record(req, { action: 'session.revoked', outcome: 'success', subject: { type: 'user', id: user.id }, detail: { scope: 'all', count } });
+    await audit.record(req, {
+      action: 'session.revoked',
+      outcome: 'success',
+      subject: { type: 'user', id: user.id },
+      detail: { scope: 'all', count },
+    });
     res.status(204).end();
   });
 

@@ -44,7 +44,12 @@ export function sessionRoutes({ session, authenticateSession, passwords, audit }
     const started = await startSession(session, user, { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null });
     req.sessionOptions.secure = req.secure;
     req.session = { token: started.token };
-    await audit.record(req, { action: 'login.succeeded', outcome: 'success', username: user.username, subject: { type: 'session', id: started.record.id } });
+    await audit.record(req, {
+      action: 'login.succeeded',
+      outcome: 'success',
+      username: user.username,
+      subject: { type: 'session', id: started.record.id },
+    });
     const body: ResponseJson<'login', 200> = {
       message: 'Login successful',
       user: userJson(user),
@@ -55,7 +60,9 @@ export function sessionRoutes({ session, authenticateSession, passwords, audit }
   });
 
   router.get('/dashboard', (req, res) => {
-    const body: ResponseJson<'getDashboard', 200> = { message: `Welcome to your dashboard, ${principalOf(req).user.username}!` };
+    const body: ResponseJson<'getDashboard', 200> = {
+      message: `Welcome to your dashboard, ${principalOf(req).user.username}!`,
+    };
     res.json(body);
   });
 
@@ -63,7 +70,11 @@ export function sessionRoutes({ session, authenticateSession, passwords, audit }
     const principal = req.auth?.principal;
     if (principal?.scheme === 'session') {
       await session.sessions.revoke(principal.session.id, session.clock.now());
-      await audit.record(req, { action: 'logout', outcome: 'success', subject: { type: 'session', id: principal.session.id } });
+      await audit.record(req, {
+        action: 'logout',
+        outcome: 'success',
+        subject: { type: 'session', id: principal.session.id },
+      });
     }
     req.session = null;
     const body: ResponseJson<'logout', 200> = { message: 'Logged out successfully' };

@@ -19,7 +19,10 @@ export function userRoutes({ store, users }: UserRouteDeps): Router {
   router.post('/users', async (req, res) => {
     const user = await users.create(req.body as RequestJson<'createUser'>, requestOrigin(req));
     const body: ResponseJson<'createUser', 201> = userAccountJson(user);
-    res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(body);
+    res
+      .status(201)
+      .location(`/users/${encodeURIComponent(user.id)}`)
+      .json(body);
   });
 
   router.get('/users', async (req, res) => {

@@ -39,11 +39,18 @@ export class ApiKeyRepository {
    * newest first; `startingAfter` is the last key of the previous page.
    */
   async listByUser(userId: string, page: ApiKeyPage): Promise<ApiKeyRecord[]> {
-    let query = this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let query = this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
     const after = page.startingAfter;
     if (after !== undefined) {
       query = query.where((eb) =>
-        eb.or([eb('created_at', '<', after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)])]),
+        eb.or([
+          eb('created_at', '<', after.created_at),
+          eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
+        ]),
       );
     }
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
@@ -68,7 +75,12 @@ export class ApiKeyRepository {
 
   /** Revokes once; returns false when the key was already revoked or does not exist. */
   async revoke(id: string, now: Date): Promise<boolean> {
-    const result = await this.db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -87,12 +99,23 @@ export class ApiKeyRepository {
 
   /** Every key of the user, newest first, revoked and expired ones included. */
   async listForUser(userId: string): Promise<ApiKeyRecord[]> {
-    return this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
   }
 
   /** Revokes every key of the user that is not revoked yet. */
   async revokeAllForUser(userId: string, now: Date): Promise<number> {
-    const result = await this.db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: now.toISOString() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 }

@@ -15,7 +15,10 @@ export class AuditEventRepository {
     let query = this.db.selectFrom('audit_events').selectAll();
     if (before !== undefined) {
       query = query.where((eb) =>
-        eb.or([eb('occurred_at', '<', before.occurredAt), eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)])]),
+        eb.or([
+          eb('occurred_at', '<', before.occurredAt),
+          eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)]),
+        ]),
       );
     }
     return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

@@ -21,12 +21,23 @@ const DEMO_KEYS: Array<{ key: string; owner: string; name: string; permissions: 
  * Loads the seed's demo users and keys into an empty store, stored as real data is (bcrypt
  * hashes, SHA-256 of keys). Returns false, and touches nothing, when the store has users.
  */
-export async function loadDemoData(store: Store, hasher: PasswordHasher, clock: Clock, logger: Logger): Promise<boolean> {
+export async function loadDemoData(
+  store: Store,
+  hasher: PasswordHasher,
+  clock: Clock,
+  logger: Logger,
+): Promise<boolean> {
   if ((await store.users.count()) > 0) return false;
   const now = clock.now();
   const ids = new Map<string, string>();
   for (const demo of DEMO_USERS) {
-    const user = await store.users.create({ id: newId('usr'), username: demo.username, passwordHash: await hasher.hash(demo.password), role: demo.role, now });
+    const user = await store.users.create({
+      id: newId('usr'),
+      username: demo.username,
+      passwordHash: await hasher.hash(demo.password),
+      role: demo.role,
+      now,
+    });
     ids.set(demo.username, user.id);
   }
   for (const demo of DEMO_KEYS) {

@@ -69,7 +69,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('request_id', 'text')
         .addColumn('detail', 'text')
         .execute();
-      await db.schema.createIndex('audit_events_occurred_at').on('audit_events').columns(['occurred_at', 'id']).execute();
+      await db.schema
+        .createIndex('audit_events_occurred_at')
+        .on('audit_events')
+        .columns(['occurred_at', 'id'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('audit_events').execute();
@@ -83,6 +87,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * Kysely looks for its bookkeeping tables in every schema unless it is told which one: another
  * kysely-managed schema in the same PostgreSQL database would pass for ours and break migrating.
  */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before and across every version of the schema
 async function migrationTableSchema(db: Kysely<any>): Promise<string | undefined> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
@@ -90,6 +95,7 @@ async function migrationTableSchema(db: Kysely<any>): Promise<string | undefined
 }
 
 /** Brings the schema up to date; kysely's lock keeps two instances from migrating at once. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before and across every version of the schema
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider, migrationTableSchema: await migrationTableSchema(db) });
   const { error, results } = await migrator.migrateToLatest();

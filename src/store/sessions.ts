@@ -69,13 +69,22 @@ export class SessionRepository {
 
   /** Revokes once; returns false when the session was already revoked or does not exist. */
   async revoke(id: string, now: Date): Promise<boolean> {
-    const result = await this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   /** Revokes every session of a user not yet revoked, but `except` (e.g. the caller's own); returns how many. */
   async revokeAllForUser(userId: string, now: Date, options: { except?: string } = {}): Promise<number> {
-    let query = this.db.updateTable('sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let query = this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null);
     if (options.except !== undefined) query = query.where('id', '!=', options.except);
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);

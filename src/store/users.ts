@@ -39,7 +39,10 @@ export class UserRepository {
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -65,7 +68,10 @@ export class UserRepository {
     let query = this.db.selectFrom('users').selectAll();
     if (after !== undefined) {
       query = query.where((eb) =>
-        eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
       );
     }
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
@@ -102,7 +108,12 @@ export class UserRepository {
    * runs one writing transaction at a time anyway.
    */
   async lockActiveAdminIds(): Promise<string[]> {
-    const query = this.db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).orderBy('id');
+    const query = this.db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'admin')
+      .where('disabled', '=', 0)
+      .orderBy('id');
     const rows = await (this.dialect === 'postgres' ? query.forUpdate() : query).execute();
     return rows.map((row) => row.id);
   }

@@ -48,12 +48,24 @@ export class UserService {
     const passwordHash = await this.deps.hasher.hash(input.password);
     let user: UserRecord;
     try {
-      user = await this.deps.store.users.create({ id: newId('usr'), username: input.username, passwordHash, role: input.role, now: this.deps.clock.now() });
+      user = await this.deps.store.users.create({
+        id: newId('usr'),
+        username: input.username,
+        passwordHash,
+        role: input.role,
+        now: this.deps.clock.now(),
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('Username is already taken');
       throw error;
     }
-    await this.deps.audit.recordFrom(origin, { action: 'user.created', outcome: 'success', username: user.username, subject: { type: 'user', id: user.id }, detail: { role: user.role } });
+    await this.deps.audit.recordFrom(origin, {
+      action: 'user.created',
+      outcome: 'success',
+      username: user.username,
+      subject: { type: 'user', id: user.id },
+      detail: { role: user.role },
+    });
     return user;
   }
 
@@ -85,10 +97,13 @@ export class UserService {
       if (user === undefined) throw notFound('User not found');
       const effective: UserUpdate = {};
       if (changes.role !== undefined && changes.role !== user.role) effective.role = changes.role;
-      if (changes.disabled !== undefined && changes.disabled !== (user.disabled === 1)) effective.disabled = changes.disabled;
-      if (effective.role === undefined && effective.disabled === undefined) return { user, effective, revoked: undefined };
+      if (changes.disabled !== undefined && changes.disabled !== (user.disabled === 1))
+        effective.disabled = changes.disabled;
+      if (effective.role === undefined && effective.disabled === undefined)
+        return { user, effective, revoked: undefined };
 
-      if (isActiveAdmin(user) && (effective.role === 'user' || effective.disabled === true)) await assertAnotherAdmin(tx, user.id);
+      if (isActiveAdmin(user) && (effective.role === 'user' || effective.disabled === true))
+        await assertAnotherAdmin(tx, user.id);
       const updated = (await tx.users.update(id, effective, now)) ?? user;
       if (effective.disabled !== true) return { user: updated, effective, revoked: undefined };
       const sessions = await tx.sessions.revokeAllForUser(id, now);
@@ -122,7 +137,12 @@ export class UserService {
       await tx.users.delete(id);
       return found;
     });
-    await this.deps.audit.recordFrom(origin, { action: 'user.deleted', outcome: 'success', username: user.username, subject: { type: 'user', id: user.id } });
+    await this.deps.audit.recordFrom(origin, {
+      action: 'user.deleted',
+      outcome: 'success',
+      username: user.username,
+      subject: { type: 'user', id: user.id },
+    });
   }
 }
 

@@ -1,7 +1,6 @@
 // The sign-in page: plain DOM and fetch against the service's own API, on the same origin.
 // The session cookie is HttpOnly, so this script never sees it; it keeps only the CSRF token,
 // which unsafe requests made with the cookie must carry.
-'use strict';
 
 const CSRF_KEY = 'gatehouse.csrf';
 const $ = (id) => document.getElementById(id);
@@ -11,9 +10,15 @@ async function api(method, path, body) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const csrf = sessionStorage.getItem(CSRF_KEY);
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  const response = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) throw Object.assign(new Error(data?.error?.message ?? `HTTP ${response.status}`), { status: response.status });
+  if (!response.ok)
+    throw Object.assign(new Error(data?.error?.message ?? `HTTP ${response.status}`), { status: response.status });
   return data;
 }
 
@@ -94,7 +99,10 @@ $('sign-in').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   try {
-    const { csrf_token } = await api('POST', '/login', { username: form.get('username'), password: form.get('password') });
+    const { csrf_token } = await api('POST', '/login', {
+      username: form.get('username'),
+      password: form.get('password'),
+    });
     sessionStorage.setItem(CSRF_KEY, csrf_token);
     event.target.reset();
     say('');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { issueApiKey } from '../../src/api-keys/issue-api-key.js';
 import { generateApiKey } from '../../src/api-keys/key-format.js';
 import { sha256Hex } from '../../src/crypto/tokens.js';
-import { type TestApp, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -14,8 +14,16 @@ afterEach(() => app.close());
 async function mintKey(options: { expiresInMinutes?: number } = {}): Promise<{ key: string; id: string }> {
   const john = await app.store.users.findByUsername('john');
   const now = app.clock.now();
-  const expiresAt = options.expiresInMinutes === undefined ? null : new Date(now.getTime() + options.expiresInMinutes * 60_000);
-  const { key, record } = await issueApiKey(app.store, { userId: john!.id, name: 'ci', permissions: ['read'], expiresAt, mode: 'test', now });
+  const expiresAt =
+    options.expiresInMinutes === undefined ? null : new Date(now.getTime() + options.expiresInMinutes * 60_000);
+  const { key, record } = await issueApiKey(app.store, {
+    userId: john!.id,
+    name: 'ci',
+    permissions: ['read'],
+    expiresAt,
+    mode: 'test',
+    now,
+  });
   return { key, id: record.id };
 }
 
@@ -35,10 +43,24 @@ describe('authentication with an API key of the current format', () => {
     const typo = `${key.slice(0, -1)}${key.endsWith('a') ? 'b' : 'a'}`;
     // Even a row holding exactly this hash must not let it in: the checksum decides first.
     const john = await app.store.users.findByUsername('john');
-    await app.store.apiKeys.create({ id: 'key_planted', userId: john!.id, name: 'planted', prefix: 'sk_test_', keyHash: sha256Hex(typo), permissions: ['read'], expiresAt: null, now: app.clock.now() });
+    await app.store.apiKeys.create({
+      id: 'key_planted',
+      userId: john!.id,
+      name: 'planted',
+      prefix: 'sk_test_',
+      keyHash: sha256Hex(typo),
+      permissions: ['read'],
+      expiresAt: null,
+      now: app.clock.now(),
+    });
     const lookup = vi.spyOn(app.store.apiKeys, 'findByHash');
 
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer(typo) }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer(typo) }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
     expect(lookup).not.toHaveBeenCalled();
   });
 
@@ -61,7 +83,12 @@ describe('authentication with an API key of the current format', () => {
   it('401 for a revoked key, the same answer as for an unknown one', async () => {
     const { key, id } = await mintKey();
     await app.store.apiKeys.revoke(id, app.clock.now());
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer(key) }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer(key) }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
   });
 });
 

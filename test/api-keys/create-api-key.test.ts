@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimsCurrentFormat, hasValidChecksum } from '../../src/api-keys/key-format.js';
 import { sha256Hex } from '../../src/crypto/tokens.js';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -23,7 +23,10 @@ async function keyCount(): Promise<number> {
 
 describe('POST /api-keys', () => {
   it('201 with Basic: the key is shown once, in the current format, and works at once', async () => {
-    const response = await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'CI deploys', permissions: ['write', 'read'] } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: ALICE,
+      body: { name: 'CI deploys', permissions: ['write', 'read'] },
+    });
     expect(response.status).toBe(201);
     const { key, ...listed } = response.json;
     expect(listed).toEqual({
@@ -41,7 +44,10 @@ describe('POST /api-keys', () => {
   });
 
   it('the store keeps the hash and the prefix, never the key', async () => {
-    const { json } = await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'k', permissions: ['read'] } });
+    const { json } = await app.call('POST', '/api-keys', {
+      headers: ALICE,
+      body: { name: 'k', permissions: ['read'] },
+    });
     const row = await app.store.apiKeys.findById(json.id);
     expect(row?.key_hash).toBe(sha256Hex(json.key));
     expect(JSON.stringify(await app.store.db.selectFrom('api_keys').selectAll().execute())).not.toContain(json.key);
@@ -50,39 +56,59 @@ describe('POST /api-keys', () => {
   it('201 mints sk_live_ keys in production', async () => {
     await app.close();
     app = await startTestApp({ config: { env: 'production' } });
-    const response = await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'prod', permissions: ['read'] } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: ALICE,
+      body: { name: 'prod', permissions: ['read'] },
+    });
     expect(response.json.key).toMatch(/^sk_live_/);
     expect(hasValidChecksum(response.json.key)).toBe(true);
   });
 
   it('201 with an expiry: the key works until then and not after', async () => {
     const expiresAt = new Date(app.clock.now().getTime() + 60 * 60_000).toISOString();
-    const response = await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'short', permissions: ['read'], expires_at: expiresAt } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: ALICE,
+      body: { name: 'short', permissions: ['read'], expires_at: expiresAt },
+    });
     expect(response.status).toBe(201);
     expect(response.json.expires_at).toBe(expiresAt);
     expect((await app.call('GET', '/apikey/data', { headers: bearer(response.json.key) })).status).toBe(200);
     app.clock.advanceMinutes(60);
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer(response.json.key) }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer(response.json.key) }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
   });
 
   it('201 with the session cookie and its CSRF token', async () => {
     const { cookie, csrf } = await signIn();
-    const response = await app.call('POST', '/api-keys', { headers: { cookie, 'x-csrf-token': csrf }, body: { name: 'browser', permissions: ['read'] } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: { cookie, 'x-csrf-token': csrf },
+      body: { name: 'browser', permissions: ['read'] },
+    });
     expect(response.status).toBe(201);
   });
 
   it('403 csrf_error with the session cookie but no CSRF token, and nothing is minted', async () => {
     const { cookie } = await signIn();
     const before = await keyCount();
-    const response = await app.call('POST', '/api-keys', { headers: { cookie }, body: { name: 'forged', permissions: ['read'] } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: { cookie },
+      body: { name: 'forged', permissions: ['read'] },
+    });
     expectEnvelope(response, 403, 'csrf_error', 'Missing X-CSRF-Token header');
     expect(await keyCount()).toBe(before);
   });
 
-  it('403 csrf_error with another session\'s CSRF token', async () => {
+  it("403 csrf_error with another session's CSRF token", async () => {
     const mine = await signIn();
     const other = await signIn('bob', 'securepass');
-    const response = await app.call('POST', '/api-keys', { headers: { cookie: mine.cookie, 'x-csrf-token': other.csrf }, body: { name: 'forged', permissions: ['read'] } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: { cookie: mine.cookie, 'x-csrf-token': other.csrf },
+      body: { name: 'forged', permissions: ['read'] },
+    });
     expectEnvelope(response, 403, 'csrf_error', 'Invalid CSRF token');
   });
 
@@ -97,7 +123,11 @@ describe('POST /api-keys', () => {
     ['an X-API-Key', { 'x-api-key': 'sk_test_123' }],
   ])('401 with %s: API keys cannot mint keys', async (_name, headers) => {
     const before = await keyCount();
-    expectEnvelope(await app.call('POST', '/api-keys', { headers, body: { name: 'escalate', permissions: ['write'] } }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('POST', '/api-keys', { headers, body: { name: 'escalate', permissions: ['write'] } }),
+      401,
+      'authentication_error',
+    );
     expect(await keyCount()).toBe(before);
   });
 
@@ -110,11 +140,31 @@ describe('POST /api-keys', () => {
     ['empty permissions', { name: 'k', permissions: [] }, '/body/permissions'],
     ['repeated permissions', { name: 'k', permissions: ['read', 'read'] }, '/body/permissions'],
     ['an unknown permission', { name: 'k', permissions: ['admin'] }, '/body/permissions/0'],
-    ['an expiry that is not a date-time', { name: 'k', permissions: ['read'], expires_at: 'tomorrow' }, '/body/expires_at'],
-    ['an expiry in the past', { name: 'k', permissions: ['read'], expires_at: '2025-12-31T23:59:59Z' }, '/body/expires_at'],
-    ['an expiry of exactly now', { name: 'k', permissions: ['read'], expires_at: '2026-01-01T09:00:00Z' }, '/body/expires_at'],
-    ['a leap-second expiry', { name: 'k', permissions: ['read'], expires_at: '2026-12-31T23:59:60Z' }, '/body/expires_at'],
-    ['an expiry past the year 9999', { name: 'k', permissions: ['read'], expires_at: '9999-12-31T23:59:59-05:00' }, '/body/expires_at'],
+    [
+      'an expiry that is not a date-time',
+      { name: 'k', permissions: ['read'], expires_at: 'tomorrow' },
+      '/body/expires_at',
+    ],
+    [
+      'an expiry in the past',
+      { name: 'k', permissions: ['read'], expires_at: '2025-12-31T23:59:59Z' },
+      '/body/expires_at',
+    ],
+    [
+      'an expiry of exactly now',
+      { name: 'k', permissions: ['read'], expires_at: '2026-01-01T09:00:00Z' },
+      '/body/expires_at',
+    ],
+    [
+      'a leap-second expiry',
+      { name: 'k', permissions: ['read'], expires_at: '2026-12-31T23:59:60Z' },
+      '/body/expires_at',
+    ],
+    [
+      'an expiry past the year 9999',
+      { name: 'k', permissions: ['read'], expires_at: '9999-12-31T23:59:59-05:00' },
+      '/body/expires_at',
+    ],
     ['an unknown field', { name: 'k', permissions: ['read'], user_id: 'usr_x' }, '/body/user_id'],
   ])('422 for %s', async (_name, body, path) => {
     const response = await app.call('POST', '/api-keys', { headers: ALICE, body });
@@ -123,21 +173,59 @@ describe('POST /api-keys', () => {
   });
 
   it('422 for a missing body', async () => {
-    expectEnvelope(await app.call('POST', '/api-keys', { headers: { ...ALICE, 'content-type': 'application/json' } }), 422, 'validation_error');
+    expectEnvelope(
+      await app.call('POST', '/api-keys', { headers: { ...ALICE, 'content-type': 'application/json' } }),
+      422,
+      'validation_error',
+    );
   });
 
   it('400 for a body that is not JSON, 413 for one over 100 KB, 415 for a form', async () => {
-    expectEnvelope(await app.call('POST', '/api-keys', { headers: { ...ALICE, 'content-type': 'application/json' }, body: '{"name":' }), 400, 'invalid_request_error');
-    expectEnvelope(await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'x'.repeat(110_000), permissions: ['read'] } }), 413, 'invalid_request_error');
-    expectEnvelope(await app.call('POST', '/api-keys', { headers: { ...ALICE, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=k' }), 415, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('POST', '/api-keys', {
+        headers: { ...ALICE, 'content-type': 'application/json' },
+        body: '{"name":',
+      }),
+      400,
+      'invalid_request_error',
+    );
+    expectEnvelope(
+      await app.call('POST', '/api-keys', {
+        headers: ALICE,
+        body: { name: 'x'.repeat(110_000), permissions: ['read'] },
+      }),
+      413,
+      'invalid_request_error',
+    );
+    expectEnvelope(
+      await app.call('POST', '/api-keys', {
+        headers: { ...ALICE, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=k',
+      }),
+      415,
+      'invalid_request_error',
+    );
   });
 
   it('audits api_key.created with the actor and the key id, never the secret', async () => {
-    const { json } = await app.call('POST', '/api-keys', { headers: JOHN, body: { name: 'audited', permissions: ['read'] } });
-    const events = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'api_key.created').execute();
+    const { json } = await app.call('POST', '/api-keys', {
+      headers: JOHN,
+      body: { name: 'audited', permissions: ['read'] },
+    });
+    const events = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'api_key.created')
+      .execute();
     expect(events).toHaveLength(1);
     const john = await app.store.users.findByUsername('john');
-    expect(events[0]).toMatchObject({ outcome: 'success', actor_user_id: john?.id, actor_scheme: 'basic', subject_type: 'api_key', subject_id: json.id });
+    expect(events[0]).toMatchObject({
+      outcome: 'success',
+      actor_user_id: john?.id,
+      actor_scheme: 'basic',
+      subject_type: 'api_key',
+      subject_id: json.id,
+    });
     expect(JSON.stringify(events)).not.toContain(json.key);
   });
 });

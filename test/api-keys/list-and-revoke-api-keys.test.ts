@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -27,11 +27,14 @@ async function signIn(username: string, password: string): Promise<{ cookie: str
 }
 
 describe('GET /api-keys', () => {
-  it('200 lists the caller\'s own keys, newest first, with no secret and no hash', async () => {
+  it("200 lists the caller's own keys, newest first, with no secret and no hash", async () => {
     const response = await app.call('GET', '/api-keys', { headers: JOHN });
     expect(response.status).toBe(200);
     expect(response.json.has_more).toBe(false);
-    expect(response.json.data.map((k: { name: string }) => k.name).sort()).toEqual(['Demo key (read)', 'Demo key (read, write)']);
+    expect(response.json.data.map((k: { name: string }) => k.name).sort()).toEqual([
+      'Demo key (read)',
+      'Demo key (read, write)',
+    ]);
     expect(response.json.data.every((k: object) => !('key' in k) && !('key_hash' in k))).toBe(true);
     expect(response.text).not.toMatch(/sk_test_123|sk_live_456/);
   });
@@ -39,7 +42,9 @@ describe('GET /api-keys', () => {
   it('200 shows each user only their own keys', async () => {
     const mine = await mint(ALICE, 'alice-key');
     const response = await app.call('GET', '/api-keys', { headers: ALICE });
-    expect(response.json.data).toEqual([expect.objectContaining({ id: mine.id, name: 'alice-key', last_used_at: null })]);
+    expect(response.json.data).toEqual([
+      expect.objectContaining({ id: mine.id, name: 'alice-key', last_used_at: null }),
+    ]);
     expect(response.text).not.toContain(mine.key);
   });
 
@@ -53,7 +58,9 @@ describe('GET /api-keys', () => {
     const { id, key } = await mint(ALICE);
     await app.call('GET', '/apikey/data', { headers: bearer(key) });
     const response = await app.call('GET', '/api-keys', { headers: ALICE });
-    expect(response.json.data.find((k: { id: string }) => k.id === id).last_used_at).toBe(app.clock.now().toISOString());
+    expect(response.json.data.find((k: { id: string }) => k.id === id).last_used_at).toBe(
+      app.clock.now().toISOString(),
+    );
   });
 
   it('200 pages with limit, has_more and starting_after', async () => {
@@ -83,13 +90,28 @@ describe('GET /api-keys', () => {
   });
 
   it('403 for a user naming another user', async () => {
-    expectEnvelope(await app.call('GET', `/api-keys?user_id=${await userId('john')}`, { headers: ALICE }), 403, 'authorization_error', 'Admins only');
+    expectEnvelope(
+      await app.call('GET', `/api-keys?user_id=${await userId('john')}`, { headers: ALICE }),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
     // The same 403 whether or not the user exists: no user-id oracle for non-admins.
-    expectEnvelope(await app.call('GET', '/api-keys?user_id=usr_nobody', { headers: ALICE }), 403, 'authorization_error', 'Admins only');
+    expectEnvelope(
+      await app.call('GET', '/api-keys?user_id=usr_nobody', { headers: ALICE }),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
   });
 
   it('404 for an admin naming a user that does not exist', async () => {
-    expectEnvelope(await app.call('GET', '/api-keys?user_id=usr_nobody', { headers: ADMIN }), 404, 'not_found_error', 'User not found');
+    expectEnvelope(
+      await app.call('GET', '/api-keys?user_id=usr_nobody', { headers: ADMIN }),
+      404,
+      'not_found_error',
+      'User not found',
+    );
   });
 
   it.each([
@@ -103,9 +125,13 @@ describe('GET /api-keys', () => {
     expect(response.json.error.details[0].path).toBe(`/query/${parameter}`);
   });
 
-  it('422 for starting_after naming another user\'s key', async () => {
+  it("422 for starting_after naming another user's key", async () => {
     const johns = (await app.call('GET', '/api-keys', { headers: JOHN })).json.data[0].id;
-    expectEnvelope(await app.call('GET', `/api-keys?starting_after=${johns}`, { headers: ALICE }), 422, 'validation_error');
+    expectEnvelope(
+      await app.call('GET', `/api-keys?starting_after=${johns}`, { headers: ALICE }),
+      422,
+      'validation_error',
+    );
   });
 
   it('401 without credentials, and with an API key', async () => {
@@ -114,7 +140,11 @@ describe('GET /api-keys', () => {
   });
 
   it('400 for a credential in the query string', async () => {
-    expectEnvelope(await app.call('GET', '/api-keys?api_key=sk_test_123', { headers: JOHN }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('GET', '/api-keys?api_key=sk_test_123', { headers: JOHN }),
+      400,
+      'invalid_request_error',
+    );
   });
 });
 
@@ -125,34 +155,62 @@ describe('DELETE /api-keys/{id}', () => {
     const response = await app.call('DELETE', `/api-keys/${id}`, { headers: ALICE });
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer(key) }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer(key) }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
     expect((await app.call('GET', '/api-keys', { headers: ALICE })).json.data).toEqual([]);
   });
 
   it('404 the second time', async () => {
     const { id } = await mint(ALICE);
     expect((await app.call('DELETE', `/api-keys/${id}`, { headers: ALICE })).status).toBe(204);
-    expectEnvelope(await app.call('DELETE', `/api-keys/${id}`, { headers: ALICE }), 404, 'not_found_error', 'API key not found');
+    expectEnvelope(
+      await app.call('DELETE', `/api-keys/${id}`, { headers: ALICE }),
+      404,
+      'not_found_error',
+      'API key not found',
+    );
   });
 
-  it('404 for another user\'s key, which keeps working', async () => {
+  it("404 for another user's key, which keeps working", async () => {
     const johns = await mint(JOHN);
-    expectEnvelope(await app.call('DELETE', `/api-keys/${johns.id}`, { headers: ALICE }), 404, 'not_found_error', 'API key not found');
+    expectEnvelope(
+      await app.call('DELETE', `/api-keys/${johns.id}`, { headers: ALICE }),
+      404,
+      'not_found_error',
+      'API key not found',
+    );
     expect((await app.call('GET', '/apikey/data', { headers: bearer(johns.key) })).status).toBe(200);
   });
 
   it('404 for an id that never existed', async () => {
-    expectEnvelope(await app.call('DELETE', '/api-keys/key_doesnotexist00', { headers: ALICE }), 404, 'not_found_error', 'API key not found');
+    expectEnvelope(
+      await app.call('DELETE', '/api-keys/key_doesnotexist00', { headers: ALICE }),
+      404,
+      'not_found_error',
+      'API key not found',
+    );
   });
 
-  it('204 for an admin revoking another user\'s key', async () => {
+  it("204 for an admin revoking another user's key", async () => {
     const johns = await mint(JOHN);
     expect((await app.call('DELETE', `/api-keys/${johns.id}`, { headers: ADMIN })).status).toBe(204);
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer(johns.key) }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer(johns.key) }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
   });
 
   it('204 for an expired key, so it can be cleared away', async () => {
-    const response = await app.call('POST', '/api-keys', { headers: ALICE, body: { name: 'k', permissions: ['read'], expires_at: '2026-01-01T10:00:00Z' } });
+    const response = await app.call('POST', '/api-keys', {
+      headers: ALICE,
+      body: { name: 'k', permissions: ['read'], expires_at: '2026-01-01T10:00:00Z' },
+    });
     app.clock.advanceMinutes(120);
     expect((await app.call('DELETE', `/api-keys/${response.json.id}`, { headers: ALICE })).status).toBe(204);
   });
@@ -160,14 +218,26 @@ describe('DELETE /api-keys/{id}', () => {
   it('204 with the session cookie and its CSRF token', async () => {
     const { id } = await mint(ALICE);
     const { cookie, csrf } = await signIn('alice', 'password123');
-    expect((await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie, 'x-csrf-token': csrf } })).status).toBe(204);
+    expect((await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie, 'x-csrf-token': csrf } })).status).toBe(
+      204,
+    );
   });
 
   it('403 csrf_error with the session cookie and no or a wrong token; the key survives', async () => {
     const { id, key } = await mint(ALICE);
     const { cookie, csrf } = await signIn('alice', 'password123');
-    expectEnvelope(await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie } }), 403, 'csrf_error', 'Missing X-CSRF-Token header');
-    expectEnvelope(await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie, 'x-csrf-token': csrf.slice(1) } }), 403, 'csrf_error', 'Invalid CSRF token');
+    expectEnvelope(
+      await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie } }),
+      403,
+      'csrf_error',
+      'Missing X-CSRF-Token header',
+    );
+    expectEnvelope(
+      await app.call('DELETE', `/api-keys/${id}`, { headers: { cookie, 'x-csrf-token': csrf.slice(1) } }),
+      403,
+      'csrf_error',
+      'Invalid CSRF token',
+    );
     expect((await app.call('GET', '/apikey/data', { headers: bearer(key) })).status).toBe(200);
   });
 
@@ -180,13 +250,28 @@ describe('DELETE /api-keys/{id}', () => {
 
   it('400 for a credential in the query string', async () => {
     const { id } = await mint(ALICE);
-    expectEnvelope(await app.call('DELETE', `/api-keys/${id}?token=x`, { headers: ALICE }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('DELETE', `/api-keys/${id}?token=x`, { headers: ALICE }),
+      400,
+      'invalid_request_error',
+    );
   });
 
   it('audits api_key.revoked with the actor and the key', async () => {
     const johns = await mint(JOHN);
     await app.call('DELETE', `/api-keys/${johns.id}`, { headers: ADMIN });
-    const events = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'api_key.revoked').execute();
-    expect(events).toEqual([expect.objectContaining({ outcome: 'success', actor_user_id: await userId('admin'), subject_type: 'api_key', subject_id: johns.id })]);
+    const events = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'api_key.revoked')
+      .execute();
+    expect(events).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        actor_user_id: await userId('admin'),
+        subject_type: 'api_key',
+        subject_id: johns.id,
+      }),
+    ]);
   });
 });

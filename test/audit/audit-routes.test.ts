@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/crypto/tokens.js';
-import { type TestApp, basic, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const ADMIN = basic('admin', 'supersecret');
 
@@ -28,7 +28,10 @@ describe('basic.failed', () => {
   });
 
   it('records a disabled user signing in with their right password', async () => {
-    await app.call('PATCH', `/users/${(await app.store.users.findByUsername('bob'))?.id}`, { headers: ADMIN, body: { disabled: true } });
+    await app.call('PATCH', `/users/${(await app.store.users.findByUsername('bob'))?.id}`, {
+      headers: ADMIN,
+      body: { disabled: true },
+    });
     await app.call('GET', '/me', { headers: basic('bob', 'securepass') });
     expect((await eventsOf('basic.failed')).map((e) => e.username)).toEqual(['bob']);
   });
@@ -53,23 +56,67 @@ describe('GET /audit-events', () => {
   it('200 lists events newest first, with their detail as an object', async () => {
     await app.call('POST', '/login', { body: { username: 'alice', password: 'wrong-password' } });
     app.clock.advanceMinutes(1);
-    await app.call('POST', '/users', { headers: ADMIN, body: { username: 'carol', password: 'correct horse battery staple', role: 'user' } });
+    await app.call('POST', '/users', {
+      headers: ADMIN,
+      body: { username: 'carol', password: 'correct horse battery staple', role: 'user' },
+    });
     const response = await app.call('GET', '/audit-events', { headers: ADMIN });
     expect(response.status).toBe(200);
     expect(response.json.has_more).toBe(false);
     expect(response.json.data.map((e: { action: string }) => e.action)).toEqual(['user.created', 'login.failed']);
     const [created, failed] = response.json.data;
-    expect(created).toMatchObject({ outcome: 'success', actor_scheme: 'basic', username: 'carol', subject_type: 'user', detail: { role: 'user' } });
-    expect(failed).toMatchObject({ outcome: 'failure', actor_user_id: null, username: 'alice', ip: '127.0.0.1', detail: null, occurred_at: '2026-01-01T09:00:00.000Z' });
+    expect(created).toMatchObject({
+      outcome: 'success',
+      actor_scheme: 'basic',
+      username: 'carol',
+      subject_type: 'user',
+      detail: { role: 'user' },
+    });
+    expect(failed).toMatchObject({
+      outcome: 'failure',
+      actor_user_id: null,
+      username: 'alice',
+      ip: '127.0.0.1',
+      detail: null,
+      occurred_at: '2026-01-01T09:00:00.000Z',
+    });
     expect(Object.keys(failed).sort()).toEqual(
-      ['action', 'actor_scheme', 'actor_user_id', 'detail', 'id', 'ip', 'occurred_at', 'outcome', 'request_id', 'subject_id', 'subject_type', 'user_agent', 'username'].sort(),
+      [
+        'action',
+        'actor_scheme',
+        'actor_user_id',
+        'detail',
+        'id',
+        'ip',
+        'occurred_at',
+        'outcome',
+        'request_id',
+        'subject_id',
+        'subject_type',
+        'user_agent',
+        'username',
+      ].sort(),
     );
   });
 
   it('200 twenty at a time by default, then page after page with starting_after', async () => {
     for (let i = 0; i < 25; i++) {
       app.clock.advanceMinutes(1);
-      await app.store.auditEvents.insert({ id: newId('evt'), occurred_at: app.clock.now().toISOString(), action: 'logout', outcome: 'success', actor_user_id: null, actor_scheme: null, username: `u${i}`, subject_type: null, subject_id: null, ip: null, user_agent: null, request_id: null, detail: null });
+      await app.store.auditEvents.insert({
+        id: newId('evt'),
+        occurred_at: app.clock.now().toISOString(),
+        action: 'logout',
+        outcome: 'success',
+        actor_user_id: null,
+        actor_scheme: null,
+        username: `u${i}`,
+        subject_type: null,
+        subject_id: null,
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        detail: null,
+      });
     }
     const first = await app.call('GET', '/audit-events', { headers: ADMIN });
     expect(first.json.data).toHaveLength(20);
@@ -94,27 +141,58 @@ describe('GET /audit-events', () => {
   });
 
   it('403 for a user who is not an admin', async () => {
-    expectEnvelope(await app.call('GET', '/audit-events', { headers: basic('john', 'secret123') }), 403, 'authorization_error', 'Admins only');
+    expectEnvelope(
+      await app.call('GET', '/audit-events', { headers: basic('john', 'secret123') }),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
   });
 
   it('401 without credentials, and for an API key', async () => {
     expectEnvelope(await app.call('GET', '/audit-events'), 401, 'authentication_error');
-    expectEnvelope(await app.call('GET', '/audit-events', { headers: bearer('sk_test_123') }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('GET', '/audit-events', { headers: bearer('sk_test_123') }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('400 for a credential in the query string', async () => {
-    expectEnvelope(await app.call('GET', '/audit-events?access_token=x', { headers: ADMIN }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('GET', '/audit-events?access_token=x', { headers: ADMIN }),
+      400,
+      'invalid_request_error',
+    );
   });
 
   it('no event holds a password, whatever happened', async () => {
-    const secrets = ['wrong-for-alice', 'correct horse battery staple', 'another good passphrase', 'guess-for-basic', 'password123'];
+    const secrets = [
+      'wrong-for-alice',
+      'correct horse battery staple',
+      'another good passphrase',
+      'guess-for-basic',
+      'password123',
+    ];
     await app.call('POST', '/login', { body: { username: 'alice', password: 'wrong-for-alice' } });
     await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
     await app.call('GET', '/me', { headers: basic('alice', 'guess-for-basic') });
-    await app.call('POST', '/users', { headers: ADMIN, body: { username: 'carol', password: 'correct horse battery staple', role: 'user' } });
-    await app.call('POST', '/me/password', { headers: basic('carol', 'correct horse battery staple'), body: { current_password: 'correct horse battery staple', new_password: 'another good passphrase' } });
+    await app.call('POST', '/users', {
+      headers: ADMIN,
+      body: { username: 'carol', password: 'correct horse battery staple', role: 'user' },
+    });
+    await app.call('POST', '/me/password', {
+      headers: basic('carol', 'correct horse battery staple'),
+      body: { current_password: 'correct horse battery staple', new_password: 'another good passphrase' },
+    });
     const response = await app.call('GET', '/audit-events', { headers: ADMIN });
-    expect(response.json.data.map((e: { action: string }) => e.action).sort()).toEqual(['basic.failed', 'login.failed', 'login.succeeded', 'password.changed', 'user.created']);
+    expect(response.json.data.map((e: { action: string }) => e.action).sort()).toEqual([
+      'basic.failed',
+      'login.failed',
+      'login.succeeded',
+      'password.changed',
+      'user.created',
+    ]);
     for (const secret of [...secrets, 'supersecret']) expect(response.text).not.toContain(secret);
   });
 });

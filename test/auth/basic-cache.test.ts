@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VerifiedCredentialCache } from '../../src/auth/basic-cache.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { type TestApp, basic, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 let compare: ReturnType<typeof vi.spyOn>;
@@ -28,7 +28,8 @@ describe('cache of verified Basic credentials', () => {
 
   it('never caches failed credentials: each wrong guess costs a compare', async () => {
     await withApp();
-    for (let i = 0; i < 3; i++) expectEnvelope(await profile('john', 'wrong'), 401, 'authentication_error', 'Invalid credentials');
+    for (let i = 0; i < 3; i++)
+      expectEnvelope(await profile('john', 'wrong'), 401, 'authentication_error', 'Invalid credentials');
     expect(compare).toHaveBeenCalledTimes(3);
   });
 
@@ -42,7 +43,11 @@ describe('cache of verified Basic credentials', () => {
     await withApp();
     expect((await profile()).status).toBe(200);
     const hash = await app.hasher.hash('new-secret-456');
-    await app.store.db.updateTable('users').set({ password_hash: hash, credential_version: 2 }).where('username', '=', 'john').execute();
+    await app.store.db
+      .updateTable('users')
+      .set({ password_hash: hash, credential_version: 2 })
+      .where('username', '=', 'john')
+      .execute();
     expectEnvelope(await profile(), 401, 'authentication_error', 'Invalid credentials');
     expect((await profile('john', 'new-secret-456')).status).toBe(200);
   });
@@ -50,7 +55,11 @@ describe('cache of verified Basic credentials', () => {
   it('disabling a user refuses their cached credentials at once', async () => {
     await withApp();
     expect((await profile()).status).toBe(200);
-    await app.store.db.updateTable('users').set({ disabled: 1, credential_version: 2 }).where('username', '=', 'john').execute();
+    await app.store.db
+      .updateTable('users')
+      .set({ disabled: 1, credential_version: 2 })
+      .where('username', '=', 'john')
+      .execute();
     expectEnvelope(await profile(), 401, 'authentication_error');
   });
 
@@ -65,7 +74,11 @@ describe('cache of verified Basic credentials', () => {
   it('a renamed user cannot sign in under the old name from the cache', async () => {
     await withApp();
     expect((await profile()).status).toBe(200);
-    await app.store.db.updateTable('users').set({ username: 'johnny', username_key: 'johnny' }).where('username', '=', 'john').execute();
+    await app.store.db
+      .updateTable('users')
+      .set({ username: 'johnny', username_key: 'johnny' })
+      .where('username', '=', 'john')
+      .execute();
     expectEnvelope(await profile(), 401, 'authentication_error');
   });
 

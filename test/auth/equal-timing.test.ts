@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type TestApp, basic, startTestApp } from '../support/test-app.js';
+import { basic, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Equal timing proved by counting bcrypt work, not by a stopwatch: an unknown username must
@@ -33,23 +33,35 @@ beforeEach(() => {
 
 describe('an unknown username costs the same bcrypt work as a wrong password', () => {
   it('for HTTP Basic', async () => {
-    const wrong = await bcryptWorkOf(() => app.call('GET', '/basic/profile', { headers: basic('john', 'wrong-password') }));
-    const unknown = await bcryptWorkOf(() => app.call('GET', '/basic/profile', { headers: basic('nobody', 'wrong-password') }));
+    const wrong = await bcryptWorkOf(() =>
+      app.call('GET', '/basic/profile', { headers: basic('john', 'wrong-password') }),
+    );
+    const unknown = await bcryptWorkOf(() =>
+      app.call('GET', '/basic/profile', { headers: basic('nobody', 'wrong-password') }),
+    );
     expect(wrong).toEqual({ compares: ['$2b$04$'], hashes: 0 });
     expect(unknown).toEqual(wrong);
   });
 
   it('for POST /login', async () => {
-    const wrong = await bcryptWorkOf(() => app.call('POST', '/login', { body: { username: 'alice', password: 'wrong-password' } }));
-    const unknown = await bcryptWorkOf(() => app.call('POST', '/login', { body: { username: 'mallory', password: 'wrong-password' } }));
+    const wrong = await bcryptWorkOf(() =>
+      app.call('POST', '/login', { body: { username: 'alice', password: 'wrong-password' } }),
+    );
+    const unknown = await bcryptWorkOf(() =>
+      app.call('POST', '/login', { body: { username: 'mallory', password: 'wrong-password' } }),
+    );
     expect(wrong).toEqual({ compares: ['$2b$04$'], hashes: 0 });
     expect(unknown).toEqual(wrong);
   });
 
   it('for a disabled user with the right password', async () => {
-    const wrong = await bcryptWorkOf(() => app.call('GET', '/basic/profile', { headers: basic('bob', 'wrong-password') }));
+    const wrong = await bcryptWorkOf(() =>
+      app.call('GET', '/basic/profile', { headers: basic('bob', 'wrong-password') }),
+    );
     await app.store.db.updateTable('users').set({ disabled: 1 }).where('username', '=', 'bob').execute();
-    const disabled = await bcryptWorkOf(() => app.call('GET', '/basic/profile', { headers: basic('bob', 'securepass') }));
+    const disabled = await bcryptWorkOf(() =>
+      app.call('GET', '/basic/profile', { headers: basic('bob', 'securepass') }),
+    );
     expect(disabled).toEqual(wrong);
   });
 

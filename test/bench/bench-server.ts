@@ -24,18 +24,33 @@ export type BenchServerMessage = { type: 'listening'; port: number } | { type: '
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as BenchServerOptions;
-  const config = testConfig({ bcryptCost: 12, rateLimitMax: 1_000_000, basicCacheSeconds: options.basicCacheSeconds, logLevel: 'info' });
+  const config = testConfig({
+    bcryptCost: 12,
+    rateLimitMax: 1_000_000,
+    basicCacheSeconds: options.basicCacheSeconds,
+    logLevel: 'info',
+  });
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
   const store = await openStore('sqlite::memory:');
   const hasher = new PasswordHasher(config.bcryptCost);
   await loadDemoData(store, hasher, systemClock, logger);
-  const app = createApp({ config, store, clock: systemClock, logger, hasher, contract: loadContract(specFile), docsFile, webDir });
+  const app = createApp({
+    config,
+    store,
+    clock: systemClock,
+    logger,
+    hasher,
+    contract: loadContract(specFile),
+    docsFile,
+    webDir,
+  });
   const server = createHttpServer(app);
   const { port } = await listen(server, 0, '127.0.0.1');
   const send = (message: BenchServerMessage): void => void process.send?.(message);
   send({ type: 'listening', port });
   process.on('message', (message: unknown) => {
-    if (message === 'rss') send({ type: 'rss', rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 });
+    if (message === 'rss')
+      send({ type: 'rss', rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 });
     if (message === 'stop') server.close(() => process.exit(0));
   });
   // Never outlive the benchmark that started it.

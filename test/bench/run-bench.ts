@@ -30,7 +30,10 @@ interface Row {
   'peak RSS MB': number;
 }
 
-function nextMessage<T extends BenchServerMessage['type']>(child: ChildProcess, type: T): Promise<Extract<BenchServerMessage, { type: T }>> {
+function nextMessage<T extends BenchServerMessage['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<BenchServerMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: BenchServerMessage): void => {
       if (message.type !== type) return;
@@ -56,11 +59,21 @@ async function stopServer(server: Server): Promise<void> {
   clearTimeout(timer);
 }
 
-async function measure(scenario: string, server: Server, path: string, headers: Record<string, string> = {}): Promise<Row> {
+async function measure(
+  scenario: string,
+  server: Server,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Row> {
   // One request first, so the table shows steady state (a warm Basic cache) rather than the first miss.
   const warmUp = await fetch(`${server.url}${path}`, { headers });
   if (warmUp.status !== 200) throw new Error(`${scenario}: warm-up answered ${warmUp.status}`);
-  const result = await autocannon({ url: `${server.url}${path}`, connections: CONNECTIONS, duration: SECONDS, headers });
+  const result = await autocannon({
+    url: `${server.url}${path}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+  });
   server.child.send('rss');
   const memory = await nextMessage(server.child, 'rss');
   const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
@@ -84,14 +97,22 @@ async function sessionCookie(url: string): Promise<string> {
     body: JSON.stringify({ username: 'alice', password: 'password123' }),
   });
   if (response.status !== 200) throw new Error(`login answered ${response.status}`);
-  return response.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ');
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
 }
 
 const basicJohn = { authorization: `Basic ${Buffer.from('john:secret123').toString('base64')}` };
 
 async function main(): Promise<void> {
-  const load = (): string => loadavg().map((n) => n.toFixed(1)).join(' ');
-  console.log(`gatehouse bench: ${SECONDS} s per scenario, ${CONNECTIONS} connections, bcrypt cost 12, loopback, ${cpus().length} CPUs, load ${load()}\n`);
+  const load = (): string =>
+    loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ');
+  console.log(
+    `gatehouse bench: ${SECONDS} s per scenario, ${CONNECTIONS} connections, bcrypt cost 12, loopback, ${cpus().length} CPUs, load ${load()}\n`,
+  );
   const rows: Row[] = [];
 
   const cached = await startServer({ basicCacheSeconds: 60 });

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, chromiumInstalled, launchChromium } from '../support/browser.js';
-import { type TestApp, startTestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 announceBrowserSkip();
 
@@ -34,15 +34,22 @@ describe.runIf(chromiumInstalled)('/docs in a real browser', () => {
       paths: Record<string, Record<string, { summary: string; tags: string[] }>>;
     };
     const methods = ['get', 'put', 'post', 'delete', 'patch'];
-    const operations = Object.values(contract.paths).flatMap((item) => methods.flatMap((method) => (item[method] === undefined ? [] : [item[method]])));
+    const operations = Object.values(contract.paths).flatMap((item) =>
+      methods.flatMap((method) => (item[method] === undefined ? [] : [item[method]])),
+    );
     for (const { name } of contract.tags) {
-      await page.locator('[data-text]', { hasText: new RegExp(`^${name}$`) }).first().click();
+      await page
+        .locator('[data-text]', { hasText: new RegExp(`^${name}$`) })
+        .first()
+        .click();
       for (const operation of operations.filter((op) => op.tags.includes(name))) {
         await page.getByText(operation.summary, { exact: true }).first().waitFor({ timeout: 10_000 });
       }
     }
 
-    const foreign = requested.filter((url) => !url.startsWith(app.url) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    const foreign = requested.filter(
+      (url) => !url.startsWith(app.url) && !url.startsWith('data:') && !url.startsWith('blob:'),
+    );
     expect(foreign).toEqual([]);
     expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.close();

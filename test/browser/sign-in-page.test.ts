@@ -1,9 +1,9 @@
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSkip, chromiumInstalled, launchChromium } from '../support/browser.js';
-import { type TestApp, cookiesFrom, startTestApp } from '../support/test-app.js';
+import { cookiesFrom, startTestApp, type TestApp } from '../support/test-app.js';
 
 announceBrowserSkip();
 
@@ -72,7 +72,9 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
   });
 
   it('lists sessions and ends another one', async () => {
-    const elsewhere = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
+    const elsewhere = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+    );
     await page.reload();
     await expect.poll(() => page.locator('#sessions tr').count()).toBe(2);
     await page.locator('#sessions tr', { hasNotText: 'this browser' }).getByRole('button', { name: 'End' }).click();
@@ -90,7 +92,10 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
     const keysAfter = await app.store.db.selectFrom('api_keys').select('id').execute();
     expect(keysAfter).toHaveLength(keysBefore.length);
     // SameSite=Lax: both cross-site requests reached the service without the cookie, so unauthenticated.
-    const crossSite = app.logs.slice(logsBefore).map((line) => JSON.parse(line)).filter((entry) => entry.req !== undefined);
+    const crossSite = app.logs
+      .slice(logsBefore)
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.req !== undefined);
     expect(crossSite.map((entry) => [entry.req.method, entry.req.path, entry.res.status, entry.principal])).toEqual(
       expect.arrayContaining([
         ['GET', '/dashboard', 401, undefined],

@@ -10,11 +10,21 @@ const entry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 let dir: string;
 
 /** Runs the built CLI as `npm run cli` would, with `stdin` piped in. */
-function run(args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  stdin = '',
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
       cwd: dir,
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`, BCRYPT_COST: '4', ...env },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`,
+        BCRYPT_COST: '4',
+        ...env,
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -35,12 +45,18 @@ describe('the built CLI entry', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates, creates an admin from stdin, mints a key and fails cleanly, with exit codes', async () => {
-    expect(await run(['migrate'])).toMatchObject({ code: 0, stdout: 'Applied migrations: 0001_users_keys_sessions, 0002_audit_events\n' });
+    expect(await run(['migrate'])).toMatchObject({
+      code: 0,
+      stdout: 'Applied migrations: 0001_users_keys_sessions, 0002_audit_events\n',
+    });
     expect((await run(['user', 'create', 'root', '--role', 'admin'], 'correct horse battery staple\n')).code).toBe(0);
     const key = await run(['key', 'create', 'root', '--name', 'ci', '--permissions', 'read']);
     expect(key.code).toBe(0);
     expect(key.stdout).toMatch(/^sk_test_[0-9A-Za-z]{38}\n$/);
-    expect(await run(['user', 'disable', 'root'])).toMatchObject({ code: 1, stderr: 'gatehouse: At least one enabled admin must remain: promote another user first\n' });
+    expect(await run(['user', 'disable', 'root'])).toMatchObject({
+      code: 1,
+      stderr: 'gatehouse: At least one enabled admin must remain: promote another user first\n',
+    });
     expect(await run(['user', 'create', 'x', '--password', 'y'])).toMatchObject({ code: 2, stdout: '' });
     expect((await run(['--help'])).stdout).toContain('key create <username>');
   }, 30_000);

@@ -5,7 +5,7 @@ import { testConfig } from '../../src/config/config.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 export interface CliRun {

@@ -14,7 +14,17 @@ const cliEvents: CliHarness['cliEvents'] = () => harness.cliEvents();
 
 describe('cli: keys', () => {
   it('key create prints the key once, alone on stdout, and the key works', async () => {
-    const run = await cli(['key', 'create', 'bob', '--name', 'deploy', '--permissions', 'write,read', '--expires-at', '2026-06-01T00:00:00Z']);
+    const run = await cli([
+      'key',
+      'create',
+      'bob',
+      '--name',
+      'deploy',
+      '--permissions',
+      'write,read',
+      '--expires-at',
+      '2026-06-01T00:00:00Z',
+    ]);
     expect(run.code).toBe(0);
     expect(run.out).toHaveLength(1);
     const key = run.out[0] ?? '';
@@ -22,20 +32,32 @@ describe('cli: keys', () => {
     expect(run.err.join('\n')).not.toContain(key);
     const record = await harness.store.apiKeys.findByHash(sha256Hex(key));
     expect(record).toMatchObject({ name: 'deploy', permissions: 'read,write', expires_at: '2026-06-01T00:00:00.000Z' });
-    expect((await cliEvents()).map((e) => [e.action, e.subject_id, e.username])).toEqual([['api_key.created', record?.id, 'bob']]);
+    expect((await cliEvents()).map((e) => [e.action, e.subject_id, e.username])).toEqual([
+      ['api_key.created', record?.id, 'bob'],
+    ]);
     expect(JSON.stringify(await cliEvents())).not.toContain(key);
   });
 
   it('key create makes live keys in production', async () => {
-    const run = await cli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'], [], { config: testConfig({ env: 'production' }) });
+    const run = await cli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'], [], {
+      config: testConfig({ env: 'production' }),
+    });
     expect(run.out[0]).toMatch(/^sk_live_/);
   });
 
   it.each([
     ['no name', ['key', 'create', 'bob', '--permissions', 'read'], 2],
     ['an unknown permission', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read,admin'], 2],
-    ['an expiry that is not a date', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', 'tomorrow'], 2],
-    ['an expiry in the past', ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', '2025-01-01'], 2],
+    [
+      'an expiry that is not a date',
+      ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', 'tomorrow'],
+      2,
+    ],
+    [
+      'an expiry in the past',
+      ['key', 'create', 'bob', '--name', 'n', '--permissions', 'read', '--expires-at', '2025-01-01'],
+      2,
+    ],
     ['an unknown user', ['key', 'create', 'nobody', '--name', 'n', '--permissions', 'read'], 1],
   ])('key create fails for %s and makes no key', async (_name, argv, code) => {
     const run = await cli(argv);
@@ -47,7 +69,10 @@ describe('cli: keys', () => {
 
   it('key create refuses a disabled user', async () => {
     await cli(['user', 'disable', 'bob']);
-    expect(await cli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'])).toMatchObject({ code: 1, err: ['gatehouse: bob is disabled'] });
+    expect(await cli(['key', 'create', 'bob', '--name', 'n', '--permissions', 'read'])).toMatchObject({
+      code: 1,
+      err: ['gatehouse: bob is disabled'],
+    });
   });
 
   it('key list shows prefixes and states, never a key or a hash', async () => {
@@ -58,7 +83,12 @@ describe('cli: keys', () => {
     expect(run.code).toBe(0);
     expect(run.out[0]).toBe('id\tprefix\tname\tpermissions\tstatus\tcreated_at\texpires_at\tlast_used_at');
     expect(run.out).toHaveLength(3);
-    expect(run.out.slice(1).map((line) => line.split('\t')[4]).sort()).toEqual(['active', 'revoked']);
+    expect(
+      run.out
+        .slice(1)
+        .map((line) => line.split('\t')[4])
+        .sort(),
+    ).toEqual(['active', 'revoked']);
     const text = run.out.join('\n');
     for (const secret of ['sk_test_123', 'sk_live_456', sha256Hex('sk_test_123')]) expect(text).not.toContain(secret);
     expect((await cli(['key', 'list', 'bob'])).out).toEqual(['bob has no API keys']);
@@ -69,7 +99,10 @@ describe('cli: keys', () => {
     const [key] = await harness.store.apiKeys.listForUser(john?.id ?? '');
     expect(await cli(['key', 'revoke', key?.id ?? ''])).toMatchObject({ code: 0, out: [`Revoked API key ${key?.id}`] });
     expect((await harness.store.apiKeys.findByHash(key?.key_hash ?? ''))?.revoked_at).not.toBeNull();
-    expect(await cli(['key', 'revoke', key?.id ?? ''])).toMatchObject({ code: 1, err: [`gatehouse: no active API key with id "${key?.id}"`] });
+    expect(await cli(['key', 'revoke', key?.id ?? ''])).toMatchObject({
+      code: 1,
+      err: [`gatehouse: no active API key with id "${key?.id}"`],
+    });
     expect((await cliEvents()).map((e) => [e.action, e.subject_id])).toEqual([['api_key.revoked', key?.id]]);
   });
 });

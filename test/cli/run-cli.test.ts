@@ -17,14 +17,25 @@ describe('cli: help and usage', () => {
   it('--help lists every command and exits 0', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'user create', 'user set-password', 'user disable', 'key create', 'key revoke', 'key list']) {
+    for (const command of [
+      'migrate',
+      'user create',
+      'user set-password',
+      'user disable',
+      'key create',
+      'key revoke',
+      'key list',
+    ]) {
       expect(run.out.join('\n')).toContain(command);
     }
   });
 
   it('a command with --help shows its usage and does nothing', async () => {
     const run = await cli(['user', 'create', 'carol', '--help']);
-    expect([run.code, run.out[0]]).toEqual([0, 'Usage: npm run cli -- user create <username> [--role user|admin]\n\nCreate a user; the password is read from standard input or a prompt.']);
+    expect([run.code, run.out[0]]).toEqual([
+      0,
+      'Usage: npm run cli -- user create <username> [--role user|admin]\n\nCreate a user; the password is read from standard input or a prompt.',
+    ]);
     expect(await harness.store.users.findByUsername('carol')).toBeUndefined();
   });
 
@@ -63,20 +74,46 @@ describe('cli: user create', () => {
   });
 
   it('refuses a password in the arguments, in every spelling, before anything else', async () => {
-    for (const argv of [['user', 'create', 'carol', '--password', PASSWORD], ['user', 'create', 'carol', `--password=${PASSWORD}`], ['user', 'create', 'carol', '-p', PASSWORD]]) {
+    for (const argv of [
+      ['user', 'create', 'carol', '--password', PASSWORD],
+      ['user', 'create', 'carol', `--password=${PASSWORD}`],
+      ['user', 'create', 'carol', '-p', PASSWORD],
+    ]) {
       const run = await cli(argv);
       expect(run.code).toBe(2);
-      expect(run.err).toEqual(['gatehouse: passwords are never taken from arguments: type it at the prompt or pipe it on standard input']);
+      expect(run.err).toEqual([
+        'gatehouse: passwords are never taken from arguments: type it at the prompt or pipe it on standard input',
+      ]);
     }
     expect(await harness.store.users.findByUsername('carol')).toBeUndefined();
   });
 
   it.each([
-    ['a common password', ['user', 'create', 'carol'], 'password123', 'gatehouse: Password is one of the most common passwords; choose another'],
-    ['an empty password', ['user', 'create', 'carol'], '', 'gatehouse: no password given: type it at the prompt or pipe it on standard input'],
-    ['a username with a colon', ['user', 'create', 'car:ol'], PASSWORD, 'gatehouse: Username must be 1 to 64 characters: letters, digits and . _ - @'],
+    [
+      'a common password',
+      ['user', 'create', 'carol'],
+      'password123',
+      'gatehouse: Password is one of the most common passwords; choose another',
+    ],
+    [
+      'an empty password',
+      ['user', 'create', 'carol'],
+      '',
+      'gatehouse: no password given: type it at the prompt or pipe it on standard input',
+    ],
+    [
+      'a username with a colon',
+      ['user', 'create', 'car:ol'],
+      PASSWORD,
+      'gatehouse: Username must be 1 to 64 characters: letters, digits and . _ - @',
+    ],
     ['a taken username', ['user', 'create', 'JOHN'], PASSWORD, 'gatehouse: Username is already taken'],
-    ['an unknown role', ['user', 'create', 'carol', '--role', 'root'], PASSWORD, 'gatehouse: --role must be user or admin (got "root")'],
+    [
+      'an unknown role',
+      ['user', 'create', 'carol', '--role', 'root'],
+      PASSWORD,
+      'gatehouse: --role must be user or admin (got "root")',
+    ],
   ])('fails with one clear line for %s', async (_name, argv, password, message) => {
     const run = await cli(argv, [password]);
     expect(run.code).toBeGreaterThan(0);
@@ -89,9 +126,22 @@ describe('cli: user set-password and user disable', () => {
   it('set-password changes the password, ends every session and bumps credential_version', async () => {
     const john = await harness.store.users.findByUsername('john');
     const now = harness.clock.now();
-    await harness.store.sessions.create({ id: 'ses_1', tokenHash: 't1', csrfTokenHash: 'c1', userId: john?.id ?? '', now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
+    await harness.store.sessions.create({
+      id: 'ses_1',
+      tokenHash: 't1',
+      csrfTokenHash: 'c1',
+      userId: john?.id ?? '',
+      now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+      userAgent: null,
+      ip: null,
+    });
     const run = await cli(['user', 'set-password', 'john'], [PASSWORD]);
-    expect(run).toMatchObject({ code: 0, out: ['Password of john changed; 1 session(s) ended'], prompts: ['New password for john: '] });
+    expect(run).toMatchObject({
+      code: 0,
+      out: ['Password of john changed; 1 session(s) ended'],
+      prompts: ['New password for john: '],
+    });
     const after = await harness.store.users.findByUsername('john');
     expect(await harness.hasher.verify(PASSWORD, after?.password_hash)).toBe(true);
     expect(after?.credential_version).toBe((john?.credential_version ?? 0) + 1);
@@ -107,19 +157,25 @@ describe('cli: user set-password and user disable', () => {
   it('set-password refuses a password the rules refuse, and keeps the old one', async () => {
     const run = await cli(['user', 'set-password', 'john'], ['john-is-my-name']);
     expect(run).toMatchObject({ code: 1, err: ['gatehouse: Password must not contain the username'] });
-    expect(await harness.hasher.verify('secret123', (await harness.store.users.findByUsername('john'))?.password_hash)).toBe(true);
+    expect(
+      await harness.hasher.verify('secret123', (await harness.store.users.findByUsername('john'))?.password_hash),
+    ).toBe(true);
   });
 
   it('disable disables the user and revokes all of their API keys', async () => {
     const run = await cli(['user', 'disable', 'john']);
     expect(run.code).toBe(0);
     expect((await harness.store.users.findByUsername('john'))?.disabled).toBe(1);
-    for (const key of ['sk_test_123', 'sk_live_456']) expect((await harness.store.apiKeys.findByHash(sha256Hex(key)))?.revoked_at).not.toBeNull();
+    for (const key of ['sk_test_123', 'sk_live_456'])
+      expect((await harness.store.apiKeys.findByHash(sha256Hex(key)))?.revoked_at).not.toBeNull();
   });
 
   it('disable refuses to disable the last enabled admin', async () => {
     const run = await cli(['user', 'disable', 'admin']);
-    expect(run).toMatchObject({ code: 1, err: ['gatehouse: At least one enabled admin must remain: promote another user first'] });
+    expect(run).toMatchObject({
+      code: 1,
+      err: ['gatehouse: At least one enabled admin must remain: promote another user first'],
+    });
     expect((await harness.store.users.findByUsername('admin'))?.disabled).toBe(0);
   });
 });
@@ -131,6 +187,9 @@ describe('cli: the database', () => {
         throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
       },
     });
-    expect([run.code, run.err]).toEqual([1, ['gatehouse: cannot open the database: connect ECONNREFUSED 127.0.0.1:5432']]);
+    expect([run.code, run.err]).toEqual([
+      1,
+      ['gatehouse: cannot open the database: connect ECONNREFUSED 127.0.0.1:5432'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouseClient } from '../../src/client/index.js';
 import { projectRoot } from '../../src/paths.js';
-import { type TestApp, startTestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -13,7 +13,10 @@ afterAll(() => app.close());
 
 describe('the typed client', () => {
   it('authenticates with Basic', async () => {
-    const client = createGatehouseClient({ baseUrl: app.url, credentials: { type: 'basic', username: 'john', password: 'secret123' } });
+    const client = createGatehouseClient({
+      baseUrl: app.url,
+      credentials: { type: 'basic', username: 'john', password: 'secret123' },
+    });
     const { data, response } = await client.GET('/basic/profile');
     expect(response.status).toBe(200);
     expect(data?.message).toBe('Welcome john!');
@@ -21,7 +24,10 @@ describe('the typed client', () => {
 
   it('sends an API key in X-API-Key or as a bearer token', async () => {
     for (const header of ['x-api-key', 'bearer'] as const) {
-      const client = createGatehouseClient({ baseUrl: app.url, credentials: { type: 'apiKey', key: 'sk_test_123', header } });
+      const client = createGatehouseClient({
+        baseUrl: app.url,
+        credentials: { type: 'apiKey', key: 'sk_test_123', header },
+      });
       const { data } = await client.POST('/apikey/create', { body: { name: 'widget' } });
       expect(data).toEqual({ message: 'Item created', item: { name: 'widget' } });
     }
@@ -61,7 +67,10 @@ describe('the typed client', () => {
   it('is importable as gatehouse/client from a separate script (after npm run build)', async () => {
     const script = `import('gatehouse/client').then(async (m) => { const c = m.createGatehouseClient({ baseUrl: ${JSON.stringify(app.url)} }); const r = await c.GET('/healthz'); console.log(JSON.stringify(r.data)); })`;
     // Asynchronous on purpose: the server answering the script runs in this process.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, timeout: 10_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: projectRoot,
+      timeout: 10_000,
+    });
     expect(JSON.parse(stdout)).toEqual({ status: 'ok' });
   });
 });

@@ -20,7 +20,13 @@ describe('abuse-resistance settings', () => {
   });
 
   it('are validated, one line per problem naming the variable', () => {
-    const result = parseConfig({ NODE_ENV: 'test', BASIC_CACHE_SECONDS: '-1', LOGIN_IP_MAX_FAILURES: 'lots', BASIC_CACHE_MAX_ENTRIES: '0', RATE_LIMIT_MAX: '1.5' });
+    const result = parseConfig({
+      NODE_ENV: 'test',
+      BASIC_CACHE_SECONDS: '-1',
+      LOGIN_IP_MAX_FAILURES: 'lots',
+      BASIC_CACHE_MAX_ENTRIES: '0',
+      RATE_LIMIT_MAX: '1.5',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(4);

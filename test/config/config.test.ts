@@ -44,13 +44,18 @@ describe('configuration', () => {
   });
 
   it('production starts with strong keys and never loads demo data', () => {
-    const result = parseConfig({ NODE_ENV: 'production', SESSION_KEYS: `${STRONG_KEY},${STRONG_KEY.split('').reverse().join('')}` });
+    const result = parseConfig({
+      NODE_ENV: 'production',
+      SESSION_KEYS: `${STRONG_KEY},${STRONG_KEY.split('').reverse().join('')}`,
+    });
     expect(result.ok && result.config.demoData).toBe(false);
     expect(result.ok && result.config.sessionKeys).toHaveLength(2);
   });
 
   it('production refuses DEMO_DATA=on', () => {
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DEMO_DATA: 'on' })).toEqual(['DEMO_DATA cannot be on in production']);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DEMO_DATA: 'on' })).toEqual([
+      'DEMO_DATA cannot be on in production',
+    ]);
   });
 
   it('refuses CORS_ORIGINS=* and origins that are not origins', () => {
@@ -61,9 +66,21 @@ describe('configuration', () => {
   });
 
   it('gives one line per problem, each naming its variable', () => {
-    const problems = problemsOf({ PORT: 'eighty', BCRYPT_COST: '40', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SESSION_IDLE_MINUTES: '-1' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      BCRYPT_COST: '40',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SESSION_IDLE_MINUTES: '-1',
+    });
     expect(problems).toHaveLength(5);
-    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['BCRYPT_COST', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SESSION_IDLE_MINUTES']);
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'BCRYPT_COST',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+      'SESSION_IDLE_MINUTES',
+    ]);
   });
 
   it('TRUST_PROXY takes a hop count or proxy addresses, and refuses a blanket "true"', () => {

@@ -7,7 +7,10 @@ import { projectRoot } from '../../src/paths.js';
 const entry = join(projectRoot, 'dist', 'src', 'server.js');
 
 /** Runs the built entry point with a given environment until it exits or `untilOutput` appears. */
-function runServer(env: Record<string, string>, untilOutput?: RegExp): Promise<{ code: number | null; output: string }> {
+function runServer(
+  env: Record<string, string>,
+  untilOutput?: RegExp,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env } });
     let output = '';
@@ -34,12 +37,20 @@ describe('the built service at start (npm test builds it first)', () => {
   it('exits 1 in production without SESSION_KEYS, with one line naming the variable', async () => {
     const { code, output } = await runServer({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:' });
     expect(code).toBe(1);
-    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^gatehouse: configuration: SESSION_KEYS is required in production/)]);
+    expect(output.trim().split('\n')).toEqual([
+      expect.stringMatching(/^gatehouse: configuration: SESSION_KEYS is required in production/),
+    ]);
   });
 
   it('starts in production with strong keys and loads no demo data', async () => {
     const { output } = await runServer(
-      { NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:', PORT: '0', SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9', BCRYPT_COST: '10' },
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'sqlite::memory:',
+        PORT: '0',
+        SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9',
+        BCRYPT_COST: '10',
+      },
       /gatehouse is listening/,
     );
     expect(output).toContain('gatehouse is listening');
@@ -47,7 +58,10 @@ describe('the built service at start (npm test builds it first)', () => {
   });
 
   it('loads the demo data outside production, and says so loudly', async () => {
-    const { output } = await runServer({ DATABASE_URL: 'sqlite::memory:', PORT: '0', BCRYPT_COST: '4' }, /gatehouse is listening/);
+    const { output } = await runServer(
+      { DATABASE_URL: 'sqlite::memory:', PORT: '0', BCRYPT_COST: '4' },
+      /gatehouse is listening/,
+    );
     expect(output).toContain('DEMO DATA LOADED');
   });
 });

@@ -15,13 +15,17 @@ const EXEMPT = new Set(['login', 'logout']);
 
 /** Every unsafe operation that a session cookie can authenticate, across the whole contract. */
 function sessionWrites(): Operation[] {
-  const document = loadContract(specFile).document as { paths: Record<string, Record<string, Operation>>; security?: Operation['security'] };
+  const document = loadContract(specFile).document as {
+    paths: Record<string, Record<string, Operation>>;
+    security?: Operation['security'];
+  };
   const found: Operation[] = [];
   for (const item of Object.values(document.paths)) {
     for (const method of UNSAFE) {
       const operation = item[method];
       const security = operation?.security ?? document.security ?? [];
-      if (operation !== undefined && security.some((requirement) => 'sessionCookie' in requirement)) found.push(operation);
+      if (operation !== undefined && security.some((requirement) => 'sessionCookie' in requirement))
+        found.push(operation);
     }
   }
   return found;
@@ -29,7 +33,8 @@ function sessionWrites(): Operation[] {
 
 function documentsCsrfHeader(operation: Operation): boolean {
   return (operation.parameters ?? []).some(
-    (p) => p.$ref === '#/components/parameters/CsrfToken' || (p.in === 'header' && p.name?.toLowerCase() === 'x-csrf-token'),
+    (p) =>
+      p.$ref === '#/components/parameters/CsrfToken' || (p.in === 'header' && p.name?.toLowerCase() === 'x-csrf-token'),
   );
 }
 

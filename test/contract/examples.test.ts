@@ -14,17 +14,25 @@ interface Response {
 }
 
 const document = loadContract(specFile).document as {
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, Media> }; responses: Record<string, Response> }>>;
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content: Record<string, Media> }; responses: Record<string, Response> }>
+  >;
   components: { responses: Record<string, Response> };
 };
 
 function resolve(response: Response): Response {
-  return response.$ref === undefined ? response : (document.components.responses[response.$ref.split('/').pop() ?? ''] ?? {});
+  return response.$ref === undefined
+    ? response
+    : (document.components.responses[response.$ref.split('/').pop() ?? ''] ?? {});
 }
 
 /** The docs show an example of every request body and of every JSON answer, errors included. */
 describe.each(specOperations().map((op) => [op.operationId, op] as const))('%s', (_id, op) => {
-  const operation = document.paths[Object.keys(document.paths).find((p) => p.replace(/\{[^}]+\}/g, 'zzz_does_not_exist') === op.path) ?? '']?.[op.method.toLowerCase()];
+  const operation =
+    document.paths[
+      Object.keys(document.paths).find((p) => p.replace(/\{[^}]+\}/g, 'zzz_does_not_exist') === op.path) ?? ''
+    ]?.[op.method.toLowerCase()];
 
   it('has an example of its JSON request body and of every JSON answer', () => {
     const missing: string[] = [];

@@ -9,7 +9,10 @@ it('generated/ is what `npm run generate` makes from openapi.yaml (regenerate an
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-generate-'));
   try {
     const fresh = join(dir, 'openapi.ts');
-    execFileSync(join(projectRoot, 'node_modules', '.bin', 'openapi-typescript'), ['openapi.yaml', '--output', fresh], { cwd: projectRoot, stdio: 'pipe' });
+    execFileSync(join(projectRoot, 'node_modules', '.bin', 'openapi-typescript'), ['openapi.yaml', '--output', fresh], {
+      cwd: projectRoot,
+      stdio: 'pipe',
+    });
     expect(readFileSync(join(projectRoot, 'generated', 'openapi.ts'), 'utf8')).toBe(readFileSync(fresh, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

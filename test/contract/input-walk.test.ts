@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { passingCredentials, specOperations } from './spec-walk.js';
 
 /**
@@ -12,7 +12,9 @@ let adminSession: Record<string, string>;
 
 beforeAll(async () => {
   // This suite is about which credentials pass, not about counting them: limits out of the way.
-  app = await startTestApp({ config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 } });
+  app = await startTestApp({
+    config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 },
+  });
   const login = await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } });
   adminSession = { cookie: cookiesFrom(login), 'x-csrf-token': login.json.csrf_token };
 });
@@ -21,33 +23,52 @@ afterAll(() => app.close());
 describe.each(specOperations().map((op) => [`${op.method} ${op.path}`, op] as const))('%s', (_name, op) => {
   it('400 for credentials in the query string, as documented', async () => {
     expect(op.documented.has('400')).toBe(true);
-    expectEnvelope(await app.call(op.method, `${op.path}?api_key=sk_test_123`, { headers: passingCredentials(op, adminSession) }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call(op.method, `${op.path}?api_key=sk_test_123`, { headers: passingCredentials(op, adminSession) }),
+      400,
+      'invalid_request_error',
+    );
   });
-
 });
 
-describe.each(specOperations().filter((op) => op.jsonBody).map((op) => [`${op.method} ${op.path}`, op] as const))('%s with a JSON body', (_name, op) => {
+describe.each(
+  specOperations()
+    .filter((op) => op.jsonBody)
+    .map((op) => [`${op.method} ${op.path}`, op] as const),
+)('%s with a JSON body', (_name, op) => {
   it('400 for a body that is not JSON', async () => {
     expect(op.documented.has('400')).toBe(true);
-    const response = await app.call(op.method, op.path, { headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' }, body: '{"unterminated' });
+    const response = await app.call(op.method, op.path, {
+      headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' },
+      body: '{"unterminated',
+    });
     expectEnvelope(response, 400, 'invalid_request_error');
   });
 
   it('413 for a body over 100 KB', async () => {
     expect(op.documented.has('413')).toBe(true);
-    const response = await app.call(op.method, op.path, { headers: passingCredentials(op, adminSession), body: { padding: 'x'.repeat(120_000) } });
+    const response = await app.call(op.method, op.path, {
+      headers: passingCredentials(op, adminSession),
+      body: { padding: 'x'.repeat(120_000) },
+    });
     expectEnvelope(response, 413, 'invalid_request_error');
   });
 
   it('415 for a body that is not JSON by its content type', async () => {
     expect(op.documented.has('415')).toBe(true);
-    const response = await app.call(op.method, op.path, { headers: { ...passingCredentials(op, adminSession), 'content-type': 'text/plain' }, body: 'hello' });
+    const response = await app.call(op.method, op.path, {
+      headers: { ...passingCredentials(op, adminSession), 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expectEnvelope(response, 415, 'invalid_request_error');
   });
 
   it('422 for a JSON body of the wrong shape', async () => {
     expect(op.documented.has('422')).toBe(true);
-    const response = await app.call(op.method, op.path, { headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' }, body: '[]' });
+    const response = await app.call(op.method, op.path, {
+      headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' },
+      body: '[]',
+    });
     expectEnvelope(response, 422, 'validation_error');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { specOperations } from './spec-walk.js';
 
 /**
@@ -17,18 +17,24 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-describe.each(operations.filter((op) => op.rateLimited).map((op) => [`${op.method} ${op.path}`, op] as const))('%s', (_name, op) => {
-  it('429 with Retry-After once the window is spent, as documented', async () => {
-    expect(op.documented.has('429')).toBe(true);
-    const response = await app.call(op.method, op.path);
-    expectEnvelope(response, 429, 'rate_limit_error');
-    expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
-  });
-});
+describe.each(operations.filter((op) => op.rateLimited).map((op) => [`${op.method} ${op.path}`, op] as const))(
+  '%s',
+  (_name, op) => {
+    it('429 with Retry-After once the window is spent, as documented', async () => {
+      expect(op.documented.has('429')).toBe(true);
+      const response = await app.call(op.method, op.path);
+      expectEnvelope(response, 429, 'rate_limit_error');
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    });
+  },
+);
 
-describe.each(operations.filter((op) => !op.rateLimited).map((op) => [`${op.method} ${op.path}`, op] as const))('%s (exempt)', (_name, op) => {
-  it('is not counted: it still answers once the window is spent', async () => {
-    const response = await app.call(op.method, op.path);
-    expect(response.status).not.toBe(429);
-  });
-});
+describe.each(operations.filter((op) => !op.rateLimited).map((op) => [`${op.method} ${op.path}`, op] as const))(
+  '%s (exempt)',
+  (_name, op) => {
+    it('is not counted: it still answers once the window is spent', async () => {
+      const response = await app.call(op.method, op.path);
+      expect(response.status).not.toBe(429);
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { securedOperations } from './spec-walk.js';
 
 /**
@@ -36,13 +36,18 @@ function lacking(scheme: string, scope: string): Record<string, string> {
 
 beforeAll(async () => {
   // This suite is about which credentials pass, not about counting them: limits out of the way.
-  app = await startTestApp({ config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 } });
+  app = await startTestApp({
+    config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 },
+  });
   const login = await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } });
   johnSession = cookiesFrom(login);
   const ended = cookiesFrom(await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } }));
   await app.call('POST', '/logout', { headers: { cookie: ended } });
   BAD_CREDENTIALS.sessionCookie = { cookie: ended };
-  const created = await app.call('POST', '/api-keys', { headers: basic('john', 'secret123'), body: { name: 'write only', permissions: ['write'] } });
+  const created = await app.call('POST', '/api-keys', {
+    headers: basic('john', 'secret123'),
+    body: { name: 'write only', permissions: ['write'] },
+  });
   writeOnlyKey = created.json.key;
 });
 afterAll(() => app.close());
@@ -55,7 +60,9 @@ describe.each(securedOperations().map((op) => [`${op.method} ${op.path}`, op] as
     expectEnvelope(response, 401, 'authentication_error');
     const challenge = String(response.headers['www-authenticate'] ?? '');
     expect(challenge.includes('Basic realm="gatehouse"')).toBe(schemes.includes('basicAuth'));
-    expect(challenge.includes('Bearer realm="gatehouse"')).toBe(schemes.includes('apiKey') || schemes.includes('bearerAuth'));
+    expect(challenge.includes('Bearer realm="gatehouse"')).toBe(
+      schemes.includes('apiKey') || schemes.includes('bearerAuth'),
+    );
   });
 
   it.each(schemes)('401 with bad %s credentials', async (scheme) => {

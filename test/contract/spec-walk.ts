@@ -25,7 +25,16 @@ export function specOperations(): SpecOperation[] {
     security?: Requirement[];
     paths: Record<
       string,
-      Record<string, { operationId: string; security?: Requirement[]; responses: Record<string, unknown>; requestBody?: { content?: Record<string, unknown> }; 'x-rate-limited'?: boolean }>
+      Record<
+        string,
+        {
+          operationId: string;
+          security?: Requirement[];
+          responses: Record<string, unknown>;
+          requestBody?: { content?: Record<string, unknown> };
+          'x-rate-limited'?: boolean;
+        }
+      >
     >;
   };
   return Object.entries(spec.paths).flatMap(([path, item]) =>
@@ -46,7 +55,9 @@ export function specOperations(): SpecOperation[] {
 
 /** Operations that refuse anonymous callers: some security requirement, and no empty alternative. */
 export function securedOperations(): SpecOperation[] {
-  return specOperations().filter((op) => op.security.length > 0 && op.security.every((requirement) => Object.keys(requirement).length > 0));
+  return specOperations().filter(
+    (op) => op.security.length > 0 && op.security.every((requirement) => Object.keys(requirement).length > 0),
+  );
 }
 
 /**

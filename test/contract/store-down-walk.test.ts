@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { passingCredentials, securedOperations } from './spec-walk.js';
 
 /**
@@ -12,7 +12,9 @@ let adminSession: Record<string, string>;
 
 beforeAll(async () => {
   app = await startTestApp();
-  adminSession = { cookie: cookiesFrom(await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } })) };
+  adminSession = {
+    cookie: cookiesFrom(await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } })),
+  };
   await app.store.close();
 });
 afterAll(() => app.close().catch(() => undefined));

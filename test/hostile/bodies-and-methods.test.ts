@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDepth } from '../../src/http/json-depth.js';
-import { type TestApp, bearer } from '../support/test-app.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 import { expectHealthyAndDiscreet, expectRefused, rawExchange, rawStatus, startHostileApp } from './hostile-support.js';
 
 let app: TestApp;
@@ -36,8 +36,16 @@ describe('prototype pollution and operator injection', () => {
   });
 
   it('401 for SQL in the username: it is only ever a bound parameter', async () => {
-    expectRefused(await postLogin(JSON.stringify({ username: "alice' OR '1'='1", password: "' OR '1'='1" })), 401, 'authentication_error');
-    expectRefused(await postLogin(JSON.stringify({ username: 'alice"; DROP TABLE users; --', password: 'x' })), 401, 'authentication_error');
+    expectRefused(
+      await postLogin(JSON.stringify({ username: "alice' OR '1'='1", password: "' OR '1'='1" })),
+      401,
+      'authentication_error',
+    );
+    expectRefused(
+      await postLogin(JSON.stringify({ username: 'alice"; DROP TABLE users; --', password: 'x' })),
+      401,
+      'authentication_error',
+    );
   });
 
   it('200 on /apikey/create keeps pollution keys as plain data, and pollutes nothing', async () => {
@@ -55,19 +63,34 @@ describe('wrong content types and encodings', () => {
     ['XML', 'application/xml'],
     ['a made-up type', 'application/x-gatehouse'],
   ])('415 for %s', async (_name, type) => {
-    expectRefused(await postLogin('{"username":"alice","password":"password123"}', { 'content-type': type }), 415, 'invalid_request_error');
+    expectRefused(
+      await postLogin('{"username":"alice","password":"password123"}', { 'content-type': type }),
+      415,
+      'invalid_request_error',
+    );
   });
 
   it('415 without a Content-Type', async () => {
-    expectRefused(await app.call('POST', '/login', { body: '{"username":"alice","password":"x"}' }), 415, 'invalid_request_error');
+    expectRefused(
+      await app.call('POST', '/login', { body: '{"username":"alice","password":"x"}' }),
+      415,
+      'invalid_request_error',
+    );
   });
 
   it('415 for JSON in a charset other than UTF-8', async () => {
-    expectRefused(await postLogin('{"username":"alice","password":"x"}', { 'content-type': 'application/json; charset=latin1' }), 415, 'invalid_request_error');
+    expectRefused(
+      await postLogin('{"username":"alice","password":"x"}', { 'content-type': 'application/json; charset=latin1' }),
+      415,
+      'invalid_request_error',
+    );
   });
 
   it('4xx for a body that claims gzip and is not', async () => {
-    const response = await postLogin('{"username":"alice","password":"x"}', { ...JSON_TYPE, 'content-encoding': 'gzip' });
+    const response = await postLogin('{"username":"alice","password":"x"}', {
+      ...JSON_TYPE,
+      'content-encoding': 'gzip',
+    });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
@@ -90,12 +113,17 @@ describe('malformed and oversized bodies', () => {
   });
 
   it('413 for a body over 100 KB, before any of it is parsed', async () => {
-    expectRefused(await postLogin(JSON.stringify({ username: 'alice', password: 'x'.repeat(110_000) })), 413, 'invalid_request_error');
+    expectRefused(
+      await postLogin(JSON.stringify({ username: 'alice', password: 'x'.repeat(110_000) })),
+      413,
+      'invalid_request_error',
+    );
     expectRefused(await postItem(JSON.stringify({ blob: 'x'.repeat(200_000) })), 413, 'invalid_request_error');
   });
 
   it('413 for a body whose Content-Length claims more than 100 KB', async () => {
-    const raw = 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n{}';
+    const raw =
+      'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\nConnection: close\r\n\r\n{}';
     expect(rawStatus(await rawExchange(app.url, raw))).toBe(413);
   });
 
@@ -136,23 +164,33 @@ describe('wrong methods and odd paths', () => {
     expect(response.headers.allow).toBeDefined();
   });
 
-  it.each(['/nowhere', '/%00', '/basic/%E0%A4%A', '/../etc/passwd', '/basic/profile/..%2f..%2fadmin', `/${'a'.repeat(8_000)}`, '/__proto__', '/constructor'])(
-    '404 for %s',
-    async (path) => {
-      expectRefused(await app.call('GET', path), 404, 'not_found_error');
-    },
-  );
+  it.each([
+    '/nowhere',
+    '/%00',
+    '/basic/%E0%A4%A',
+    '/../etc/passwd',
+    '/basic/profile/..%2f..%2fadmin',
+    `/${'a'.repeat(8_000)}`,
+    '/__proto__',
+    '/constructor',
+  ])('404 for %s', async (path) => {
+    expectRefused(await app.call('GET', path), 404, 'not_found_error');
+  });
 
   it('4xx for TRACE and unknown methods, never a 500', async () => {
     for (const method of ['TRACE', 'FOO']) {
-      const status = rawStatus(await rawExchange(app.url, `${method} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      const status = rawStatus(
+        await rawExchange(app.url, `${method} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
       expect(status).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);
     }
   });
 
   it('ignores prototype-polluting query parameters', async () => {
-    expect((await app.call('GET', '/healthz?__proto__[polluted]=1&constructor[prototype][polluted]=1')).status).toBe(200);
+    expect((await app.call('GET', '/healthz?__proto__[polluted]=1&constructor[prototype][polluted]=1')).status).toBe(
+      200,
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

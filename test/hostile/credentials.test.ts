@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom } from '../support/test-app.js';
-import { expectHealthyAndDiscreet, expectRefused, rawExchange, rawJson, rawStatus, startHostileApp } from './hostile-support.js';
+import { basic, bearer, cookiesFrom, type TestApp } from '../support/test-app.js';
+import {
+  expectHealthyAndDiscreet,
+  expectRefused,
+  rawExchange,
+  rawJson,
+  rawStatus,
+  startHostileApp,
+} from './hostile-support.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -41,7 +48,11 @@ describe('hostile Basic credentials', () => {
   });
 
   it('400 or 401 for raw non-ASCII bytes in the Authorization header, never a 500', async () => {
-    const raw = Buffer.concat([Buffer.from('GET /basic/profile HTTP/1.1\r\nHost: x\r\nAuthorization: Basic '), Buffer.from([0xff, 0xfe, 0x00, 0x80]), Buffer.from('\r\n\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from('GET /basic/profile HTTP/1.1\r\nHost: x\r\nAuthorization: Basic '),
+      Buffer.from([0xff, 0xfe, 0x00, 0x80]),
+      Buffer.from('\r\n\r\n'),
+    ]);
     const status = rawStatus(await rawExchange(app.url, raw));
     expect([400, 401]).toContain(status);
   });
@@ -50,11 +61,15 @@ describe('hostile Basic credentials', () => {
     const raw = `GET /basic/profile HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${b64('john:secret123')}\r\nAuthorization: Basic ${b64('admin:supersecret')}\r\nConnection: close\r\n\r\n`;
     const answer = await rawExchange(app.url, raw);
     expect(rawStatus(answer)).toBe(400);
-    expect(rawJson(answer).error).toMatchObject({ type: 'invalid_request_error', message: 'Send one Authorization header, not several' });
+    expect(rawJson(answer).error).toMatchObject({
+      type: 'invalid_request_error',
+      message: 'Send one Authorization header, not several',
+    });
   });
 
   it('400 for two X-API-Key headers', async () => {
-    const raw = 'GET /apikey/data HTTP/1.1\r\nHost: x\r\nX-API-Key: sk_test_123\r\nx-api-key: sk_live_456\r\nConnection: close\r\n\r\n';
+    const raw =
+      'GET /apikey/data HTTP/1.1\r\nHost: x\r\nX-API-Key: sk_test_123\r\nx-api-key: sk_live_456\r\nConnection: close\r\n\r\n';
     expect(rawStatus(await rawExchange(app.url, raw))).toBe(400);
   });
 });
@@ -83,13 +98,20 @@ describe('hostile bearer and API-key values', () => {
     expect(response.json.error.message).toBe('Invalid API Key');
   });
 
-  it.each(['api_key', 'apikey', 'api-key', 'key', 'access_token', 'token', 'password', 'auth', 'API_KEY'])('400 for a key in the query string as %s, even a valid one', async (name) => {
-    const response = await app.call('GET', `/apikey/data?${name}=sk_test_123`, { headers: bearer('sk_test_123') });
-    expectRefused(response, 400, 'invalid_request_error');
-  });
+  it.each(['api_key', 'apikey', 'api-key', 'key', 'access_token', 'token', 'password', 'auth', 'API_KEY'])(
+    '400 for a key in the query string as %s, even a valid one',
+    async (name) => {
+      const response = await app.call('GET', `/apikey/data?${name}=sk_test_123`, { headers: bearer('sk_test_123') });
+      expectRefused(response, 400, 'invalid_request_error');
+    },
+  );
 
   it('400 for a password in the query string of /login', async () => {
-    expectRefused(await app.call('POST', '/login?password=password123', { body: { username: 'alice', password: 'password123' } }), 400, 'invalid_request_error');
+    expectRefused(
+      await app.call('POST', '/login?password=password123', { body: { username: 'alice', password: 'password123' } }),
+      400,
+      'invalid_request_error',
+    );
   });
 });
 
@@ -114,17 +136,31 @@ describe('hostile session cookies', () => {
   });
 
   it('401 for a real session cookie with its signature taken from another session', async () => {
-    const alice = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
+    const alice = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+    );
     const bob = cookiesFrom(await app.call('POST', '/login', { body: { username: 'bob', password: 'securepass' } }));
     const aliceValue = alice.split('; ').find((c) => c.startsWith('gatehouse_session='));
     const bobSig = bob.split('; ').find((c) => c.startsWith('gatehouse_session.sig='));
-    expectRefused(await app.call('GET', '/dashboard', { headers: { cookie: `${aliceValue}; ${bobSig}` } }), 401, 'authentication_error');
+    expectRefused(
+      await app.call('GET', '/dashboard', { headers: { cookie: `${aliceValue}; ${bobSig}` } }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('401 for a cookie signed the way cookie-session signs, with a key the service does not hold', async () => {
     const value = b64(JSON.stringify({ token: 'a'.repeat(43) }));
-    const sig = createHmac('sha1', 'some-other-key-0123456789abcdefghijkl').update(`gatehouse_session=${value}`).digest('base64url');
-    expectRefused(await app.call('GET', '/dashboard', { headers: { cookie: `gatehouse_session=${value}; gatehouse_session.sig=${sig}` } }), 401, 'authentication_error');
+    const sig = createHmac('sha1', 'some-other-key-0123456789abcdefghijkl')
+      .update(`gatehouse_session=${value}`)
+      .digest('base64url');
+    expectRefused(
+      await app.call('GET', '/dashboard', {
+        headers: { cookie: `gatehouse_session=${value}; gatehouse_session.sig=${sig}` },
+      }),
+      401,
+      'authentication_error',
+    );
   });
 });
 

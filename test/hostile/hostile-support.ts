@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { expect } from 'vitest';
-import { type TestApp, type TestResponse, basic, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, expectEnvelope, startTestApp, type TestApp, type TestResponse } from '../support/test-app.js';
 
 /** Limits high enough that the hostile requests themselves are not what gets refused. */
 export function startHostileApp(): Promise<TestApp> {
@@ -15,13 +15,23 @@ export function expectRefused(response: TestResponse, status: number, type: stri
 }
 
 /** Secrets the hostile requests carry somewhere; none may reach a log line. */
-export const HOSTILE_SECRETS = ['secret123', 'password123', 'supersecret', 'sk_test_123', 'sk_live_456', 'c2VjcmV0MTIz', 'am9objpzZWNyZXQxMjM'];
+export const HOSTILE_SECRETS = [
+  'secret123',
+  'password123',
+  'supersecret',
+  'sk_test_123',
+  'sk_live_456',
+  'c2VjcmV0MTIz',
+  'am9objpzZWNyZXQxMjM',
+];
 
 /** After the onslaught the service still answers, still signs people in, and logged nothing secret. */
 export async function expectHealthyAndDiscreet(app: TestApp): Promise<void> {
   expect((await app.call('GET', '/healthz')).status).toBe(200);
   expect((await app.call('GET', '/readyz')).status).toBe(200);
-  expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).json).toEqual({ message: 'Welcome john!' });
+  expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).json).toEqual({
+    message: 'Welcome john!',
+  });
   expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
   expect((await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } })).status).toBe(200);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -42,7 +52,8 @@ export function rawExchange(url: string, data: Buffer | string): Promise<string>
       const text = Buffer.concat(chunks).toString('latin1');
       const headerEnd = text.indexOf('\r\n\r\n');
       const length = /\r\ncontent-length: (\d+)/i.exec(text);
-      if (headerEnd >= 0 && length !== null && Buffer.concat(chunks).length >= headerEnd + 4 + Number(length[1])) socket.end();
+      if (headerEnd >= 0 && length !== null && Buffer.concat(chunks).length >= headerEnd + 4 + Number(length[1]))
+        socket.end();
     });
     socket.on('error', reject);
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));

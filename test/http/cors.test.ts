@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
-import { type TestApp, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const ALLOWED = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';
@@ -12,7 +12,9 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 function preflight(path: string, origin: string, method = 'POST', headers = 'content-type, x-api-key') {
-  return app.call('OPTIONS', path, { headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers } });
+  return app.call('OPTIONS', path, {
+    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+  });
 }
 
 describe('CORS', () => {
@@ -40,7 +42,7 @@ describe('CORS', () => {
     }
   });
 
-  it('204 to a preflight from a listed origin on a documented path (not the validator\'s 405)', async () => {
+  it("204 to a preflight from a listed origin on a documented path (not the validator's 405)", async () => {
     const response = await preflight('/apikey/create', ALLOWED);
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(ALLOWED);
@@ -57,7 +59,7 @@ describe('CORS', () => {
     expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
   });
 
-  it('a plain OPTIONS with no Origin is still the validator\'s 405', async () => {
+  it("a plain OPTIONS with no Origin is still the validator's 405", async () => {
     expectEnvelope(await app.call('OPTIONS', '/apikey/data'), 405, 'method_not_allowed_error');
   });
 
@@ -78,7 +80,8 @@ describe('CORS_ORIGINS configuration', () => {
   it('refuses "*" at start, with a line saying why', () => {
     const result = parseConfig({ ...base, CORS_ORIGINS: '*' });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems).toContain('CORS_ORIGINS must list origins; "*" cannot be used with credentials');
+    if (!result.ok)
+      expect(result.problems).toContain('CORS_ORIGINS must list origins; "*" cannot be used with credentials');
   });
 
   it('refuses entries that are not origins', () => {

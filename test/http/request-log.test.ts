@@ -1,9 +1,17 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/http/request-logger.js';
-import { type TestApp, basic, bearer, cookiesFrom, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, startTestApp, type TestApp } from '../support/test-app.js';
 
-const SECRETS = ['secret123', 'password123', 'sk_test_123', 'sk_live_456', 'csrf-canary-7f3a', 'c2VjcmV0MTIz', 'am9objpzZWNyZXQxMjM'];
+const SECRETS = [
+  'secret123',
+  'password123',
+  'sk_test_123',
+  'sk_live_456',
+  'csrf-canary-7f3a',
+  'c2VjcmV0MTIz',
+  'am9objpzZWNyZXQxMjM',
+];
 
 let app: TestApp;
 beforeAll(async () => {
@@ -21,7 +29,12 @@ describe('request log', () => {
     const lines = linesFor(response.headers['x-request-id']);
     expect(lines).toHaveLength(1);
     const [line] = lines;
-    expect(line).toMatchObject({ req: { method: 'GET', path: '/basic/profile' }, route: '/basic/profile', res: { status: 200 }, principal: { scheme: 'basic' } });
+    expect(line).toMatchObject({
+      req: { method: 'GET', path: '/basic/profile' },
+      route: '/basic/profile',
+      res: { status: 200 },
+      principal: { scheme: 'basic' },
+    });
     expect(line?.principal.user_id).toMatch(/^usr_/);
     expect(typeof line?.responseTime).toBe('number');
   });
@@ -51,7 +64,10 @@ describe('request log', () => {
     await app.call('GET', '/basic/profile', { headers: basic('john', 'secret1234') });
     await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } });
     await app.call('GET', '/apikey/data?api_key=sk_test_123');
-    await app.call('POST', '/login', { body: '{"username":"alice","password":"password123"', headers: { 'content-type': 'application/json' } });
+    await app.call('POST', '/login', {
+      body: '{"username":"alice","password":"password123"',
+      headers: { 'content-type': 'application/json' },
+    });
     const all = app.logs.join('\n');
     for (const secret of [...SECRETS, token]) expect(all).not.toContain(secret);
   });
@@ -74,7 +90,14 @@ describe('log redaction', () => {
     const text = logged((logger) =>
       logger[level](
         {
-          req: { headers: { authorization: 'Basic am9objpzZWNyZXQxMjM=', cookie: 'gatehouse_session=abc-cookie', 'x-api-key': 'sk_test_123', 'x-csrf-token': 'csrf-canary-7f3a' } },
+          req: {
+            headers: {
+              authorization: 'Basic am9objpzZWNyZXQxMjM=',
+              cookie: 'gatehouse_session=abc-cookie',
+              'x-api-key': 'sk_test_123',
+              'x-csrf-token': 'csrf-canary-7f3a',
+            },
+          },
           res: { headers: { 'set-cookie': 'gatehouse_session=set-cookie-value' } },
           headers: { authorization: 'Bearer sk_live_456' },
           err: { body: '{"password":"password123"}', headers: { cookie: 'err-cookie' } },
@@ -86,7 +109,20 @@ describe('log redaction', () => {
       ),
     );
     expect(text).toContain('something happened');
-    for (const secret of ['am9objpzZWNyZXQxMjM', 'abc-cookie', 'sk_test_123', 'csrf-canary-7f3a', 'set-cookie-value', 'sk_live_456', 'password123', 'err-cookie', 'top-level-password', 'nested-password', 'new-password-value', 'deep-password']) {
+    for (const secret of [
+      'am9objpzZWNyZXQxMjM',
+      'abc-cookie',
+      'sk_test_123',
+      'csrf-canary-7f3a',
+      'set-cookie-value',
+      'sk_live_456',
+      'password123',
+      'err-cookie',
+      'top-level-password',
+      'nested-password',
+      'new-password-value',
+      'deep-password',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 let proxied: TestApp;
@@ -28,16 +28,21 @@ const ANSWERS: Array<[string, string, string, Record<string, string>?, unknown?]
 ];
 
 describe('headers on every answer', () => {
-  it.each(ANSWERS)('%s: no-store, a request id, helmet\'s set and no X-Powered-By', async (_name, method, path, headers = {}, body = undefined) => {
-    const response = await app.call(method, path, { headers, body });
-    expect(response.headers['cache-control']).toBe('no-store');
-    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(response.headers['x-powered-by']).toBeUndefined();
-    expect(response.headers['x-content-type-options']).toBe('nosniff');
-    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(response.headers['content-security-policy']).toBe("default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'");
-    if (response.status >= 400) expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
-  });
+  it.each(ANSWERS)(
+    "%s: no-store, a request id, helmet's set and no X-Powered-By",
+    async (_name, method, path, headers = {}, body = undefined) => {
+      const response = await app.call(method, path, { headers, body });
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(response.headers['content-security-policy']).toBe(
+        "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+      );
+      if (response.status >= 400) expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
+    },
+  );
 
   it('every answer has its own request id', async () => {
     const ids = new Set<unknown>();
@@ -61,7 +66,11 @@ describe('HSTS', () => {
   });
 
   it('is not sent when an untrusted client claims X-Forwarded-Proto: https', async () => {
-    expect((await app.call('GET', '/healthz', { headers: { 'x-forwarded-proto': 'https' } })).headers['strict-transport-security']).toBeUndefined();
+    expect(
+      (await app.call('GET', '/healthz', { headers: { 'x-forwarded-proto': 'https' } })).headers[
+        'strict-transport-security'
+      ],
+    ).toBeUndefined();
   });
 
   it('is sent over HTTPS through a trusted proxy', async () => {

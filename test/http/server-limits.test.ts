@@ -1,6 +1,6 @@
-import { type Socket, connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * The same createHttpServer the entry file uses, with its timeouts shortened so a test can
@@ -26,7 +26,9 @@ function rawRequest(data: string): { socket: Socket; answer: Promise<RawAnswer> 
   const answer = new Promise<RawAnswer>((resolve, reject) => {
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
-    socket.on('close', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), closedAfterMs: Date.now() - started }));
+    socket.on('close', () =>
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), closedAfterMs: Date.now() - started }),
+    );
   });
   socket.write(data);
   return { socket, answer };
@@ -48,7 +50,9 @@ describe('a client that sends half a request', () => {
   });
 
   it('408 and closed when the body stops halfway, once the request timeout passes', async () => {
-    const slow = rawRequest('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username":');
+    const slow = rawRequest(
+      'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username":',
+    );
     expect((await app.call('GET', '/healthz')).status).toBe(200);
     const { text, closedAfterMs } = await slow.answer;
     expect(text).toMatch(/^HTTP\/1\.1 408 /);
@@ -63,18 +67,32 @@ describe('absurd requests Node refuses before the app', () => {
     expect(text).toMatch(/^HTTP\/1\.1 431 /);
     expect(text).toMatch(/\r\ncache-control: no-store\r\n/i);
     const body = bodyOf(text);
-    expect(body.error).toMatchObject({ type: 'invalid_request_error', status_code: 431, message: 'Request headers are too large' });
+    expect(body.error).toMatchObject({
+      type: 'invalid_request_error',
+      status_code: 431,
+      message: 'Request headers are too large',
+    });
     expect(text).toContain(`X-Request-Id: ${body.error.request_id}`);
   });
 
   it('431 for an Authorization header of absurd length', async () => {
-    const { answer } = rawRequest(`GET /basic/profile HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic ${'QUFB'.repeat(5_000)}\r\n\r\n`);
+    const { answer } = rawRequest(
+      `GET /basic/profile HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic ${'QUFB'.repeat(5_000)}\r\n\r\n`,
+    );
     expect((await answer).text).toMatch(/^HTTP\/1\.1 431 /);
   });
 
   it('401 for credentials just under the header limit (15 KB API key, 15 KB cookie)', async () => {
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'k'.repeat(15_000) } }), 401, 'authentication_error');
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie: `gatehouse_session=${'a'.repeat(15_000)}` } }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'k'.repeat(15_000) } }),
+      401,
+      'authentication_error',
+    );
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie: `gatehouse_session=${'a'.repeat(15_000)}` } }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('400 in the envelope for a request line that is not HTTP', async () => {

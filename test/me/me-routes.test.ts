@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const NEW_PASSWORD = 'a much longer passphrase';
 
@@ -19,7 +19,10 @@ describe('GET /me', () => {
   it('200 with Basic: the user and the scheme, no permissions', async () => {
     const response = await app.call('GET', '/me', { headers: basic('john', 'secret123') });
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ user: { id: expect.stringMatching(/^usr_/), username: 'john', role: 'user' }, auth: { scheme: 'basic' } });
+    expect(response.json).toEqual({
+      user: { id: expect.stringMatching(/^usr_/), username: 'john', role: 'user' },
+      auth: { scheme: 'basic' },
+    });
   });
 
   it('200 with a session', async () => {
@@ -31,7 +34,10 @@ describe('GET /me', () => {
 
   it('200 with an API key, in either header, naming its permissions', async () => {
     const viaBearer = await app.call('GET', '/me', { headers: bearer('sk_test_123') });
-    expect(viaBearer.json).toMatchObject({ user: { username: 'john' }, auth: { scheme: 'api_key', permissions: ['read', 'write'] } });
+    expect(viaBearer.json).toMatchObject({
+      user: { username: 'john' },
+      auth: { scheme: 'api_key', permissions: ['read', 'write'] },
+    });
     const viaHeader = await app.call('GET', '/me', { headers: { 'x-api-key': 'sk_live_456' } });
     expect(viaHeader.json.auth).toEqual({ scheme: 'api_key', permissions: ['read'] });
   });
@@ -44,12 +50,24 @@ describe('GET /me', () => {
   it('401 without credentials, challenging with Basic and Bearer', async () => {
     const response = await app.call('GET', '/me');
     expectEnvelope(response, 401, 'authentication_error');
-    expect(response.headers['www-authenticate']).toBe('Basic realm="gatehouse", charset="UTF-8", Bearer realm="gatehouse"');
+    expect(response.headers['www-authenticate']).toBe(
+      'Basic realm="gatehouse", charset="UTF-8", Bearer realm="gatehouse"',
+    );
   });
 
   it('401 for a wrong password, worded for Basic; for an unknown key, worded for keys', async () => {
-    expectEnvelope(await app.call('GET', '/me', { headers: basic('john', 'nope-nope') }), 401, 'authentication_error', 'Invalid credentials');
-    expectEnvelope(await app.call('GET', '/me', { headers: bearer('sk_test_999') }), 401, 'authentication_error', 'Invalid API Key');
+    expectEnvelope(
+      await app.call('GET', '/me', { headers: basic('john', 'nope-nope') }),
+      401,
+      'authentication_error',
+      'Invalid credentials',
+    );
+    expectEnvelope(
+      await app.call('GET', '/me', { headers: bearer('sk_test_999') }),
+      401,
+      'authentication_error',
+      'Invalid API Key',
+    );
   });
 
   it('400 for a credential in the query string', async () => {
@@ -63,18 +81,32 @@ describe('POST /me/password', () => {
   }
 
   it('204 with Basic; the old password is refused at once and the new one works', async () => {
-    const response = await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: NEW_PASSWORD });
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret123',
+      new_password: NEW_PASSWORD,
+    });
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
-    expectEnvelope(await app.call('GET', '/me', { headers: basic('john', 'secret123') }), 401, 'authentication_error', 'Invalid credentials');
+    expectEnvelope(
+      await app.call('GET', '/me', { headers: basic('john', 'secret123') }),
+      401,
+      'authentication_error',
+      'Invalid credentials',
+    );
     expect((await app.call('GET', '/me', { headers: basic('john', NEW_PASSWORD) })).status).toBe(200);
-    expectEnvelope(await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('POST', '/login', { body: { username: 'john', password: 'secret123' } }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('bumps credential_version, so cached Basic credentials stop being honoured', async () => {
     const before = await app.store.users.findByUsername('john');
     await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: NEW_PASSWORD });
-    expect((await app.store.users.findByUsername('john'))?.credential_version).toBe((before?.credential_version ?? 0) + 1);
+    expect((await app.store.users.findByUsername('john'))?.credential_version).toBe(
+      (before?.credential_version ?? 0) + 1,
+    );
   });
 
   it('with a session: every other session ends, the one that asked stays', async () => {
@@ -82,10 +114,18 @@ describe('POST /me/password', () => {
     const mine = cookiesFrom(login);
     const other = await signIn('alice', 'password123');
     const bobs = await signIn('bob', 'securepass');
-    const response = await change({ cookie: mine, 'x-csrf-token': login.json.csrf_token }, { current_password: 'password123', new_password: NEW_PASSWORD });
+    const response = await change(
+      { cookie: mine, 'x-csrf-token': login.json.csrf_token },
+      { current_password: 'password123', new_password: NEW_PASSWORD },
+    );
     expect(response.status).toBe(204);
     expect((await app.call('GET', '/me', { headers: { cookie: mine } })).status).toBe(200);
-    expectEnvelope(await app.call('GET', '/me', { headers: { cookie: other } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/me', { headers: { cookie: other } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
     expect((await app.call('GET', '/me', { headers: { cookie: bobs } })).status).toBe(200);
   });
 
@@ -99,7 +139,12 @@ describe('POST /me/password', () => {
   it('with Basic: every session of the user ends', async () => {
     const session = await signIn('john', 'secret123');
     await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: NEW_PASSWORD });
-    expectEnvelope(await app.call('GET', '/me', { headers: { cookie: session } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/me', { headers: { cookie: session } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 
   it('keeps the API keys of the user: they are not a password', async () => {
@@ -108,11 +153,20 @@ describe('POST /me/password', () => {
   });
 
   it('422 for a wrong current password, changing nothing, and audited', async () => {
-    const response = await change(basic('john', 'secret123'), { current_password: 'secret124', new_password: NEW_PASSWORD });
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret124',
+      new_password: NEW_PASSWORD,
+    });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details).toEqual([{ path: '/body/current_password', message: 'Current password is not correct' }]);
+    expect(response.json.error.details).toEqual([
+      { path: '/body/current_password', message: 'Current password is not correct' },
+    ]);
     expect((await app.call('GET', '/me', { headers: basic('john', 'secret123') })).status).toBe(200);
-    const events = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'password.changed').execute();
+    const events = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'password.changed')
+      .execute();
     expect(events.map((e) => [e.outcome, e.username, e.actor_scheme])).toEqual([['failure', 'john', 'basic']]);
     expect(JSON.stringify(events)).not.toMatch(/secret12|passphrase/);
   });
@@ -124,23 +178,47 @@ describe('POST /me/password', () => {
     ['over 72 bytes in fewer characters', '😀'.repeat(19), /at most 72 bytes/],
     ['the username inside it', 'john-the-great-one', /username/],
   ])('422 for %s as the new password', async (_name, newPassword, message) => {
-    const response = await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: newPassword });
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret123',
+      new_password: newPassword,
+    });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details).toEqual([{ path: '/body/new_password', message: expect.stringMatching(message) }]);
+    expect(response.json.error.details).toEqual([
+      { path: '/body/new_password', message: expect.stringMatching(message) },
+    ]);
     expect((await app.call('GET', '/me', { headers: basic('john', 'secret123') })).status).toBe(200);
   });
 
   it('422 for a body without the fields', async () => {
     expectEnvelope(await change(basic('john', 'secret123'), { new_password: NEW_PASSWORD }), 422, 'validation_error');
-    expectEnvelope(await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: NEW_PASSWORD, role: 'admin' }), 422, 'validation_error');
+    expectEnvelope(
+      await change(basic('john', 'secret123'), {
+        current_password: 'secret123',
+        new_password: NEW_PASSWORD,
+        role: 'admin',
+      }),
+      422,
+      'validation_error',
+    );
   });
 
   it('audits a change with the actor and the sessions it ended, never a password', async () => {
     await signIn('john', 'secret123');
     await change(basic('john', 'secret123'), { current_password: 'secret123', new_password: NEW_PASSWORD });
-    const [event] = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'password.changed').execute();
+    const [event] = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'password.changed')
+      .execute();
     const john = await app.store.users.findByUsername('john');
-    expect(event).toMatchObject({ outcome: 'success', actor_user_id: john?.id, actor_scheme: 'basic', subject_type: 'user', subject_id: john?.id, ip: '127.0.0.1' });
+    expect(event).toMatchObject({
+      outcome: 'success',
+      actor_user_id: john?.id,
+      actor_scheme: 'basic',
+      subject_type: 'user',
+      subject_id: john?.id,
+      ip: '127.0.0.1',
+    });
     expect(JSON.parse(event?.detail ?? '{}')).toEqual({ sessions_revoked: 1 });
     expect(JSON.stringify(event)).not.toMatch(/secret123|passphrase/);
   });
@@ -156,17 +234,26 @@ describe('POST /me/password', () => {
   });
 
   it('400 for a body that is not JSON', async () => {
-    const response = await app.call('POST', '/me/password', { headers: { ...basic('john', 'secret123'), 'content-type': 'application/json' }, body: '{"current_password": ' });
+    const response = await app.call('POST', '/me/password', {
+      headers: { ...basic('john', 'secret123'), 'content-type': 'application/json' },
+      body: '{"current_password": ',
+    });
     expectEnvelope(response, 400, 'invalid_request_error', 'Request body is not valid JSON');
   });
 
   it('413 for a body over 100 KB', async () => {
-    const response = await change(basic('john', 'secret123'), { current_password: 'x'.repeat(110_000), new_password: NEW_PASSWORD });
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'x'.repeat(110_000),
+      new_password: NEW_PASSWORD,
+    });
     expectEnvelope(response, 413, 'invalid_request_error');
   });
 
   it('415 for a body that is not JSON by its type', async () => {
-    const response = await app.call('POST', '/me/password', { headers: { ...basic('john', 'secret123'), 'content-type': 'text/plain' }, body: 'secret123' });
+    const response = await app.call('POST', '/me/password', {
+      headers: { ...basic('john', 'secret123'), 'content-type': 'text/plain' },
+      body: 'secret123',
+    });
     expectEnvelope(response, 415, 'invalid_request_error');
   });
 });

@@ -34,9 +34,12 @@ describe('password policy', () => {
     expect(policy.problem('q'.repeat(64), 'carol')).toBeUndefined();
   });
 
-  it.each(['password', 'password123', '12345678', 'PASSWORD123', 'iloveyou'])('refuses the common password %s, whatever its case', (password) => {
-    expect(policy.problem(password, 'carol')).toBe('Password is one of the most common passwords; choose another');
-  });
+  it.each(['password', 'password123', '12345678', 'PASSWORD123', 'iloveyou'])(
+    'refuses the common password %s, whatever its case',
+    (password) => {
+      expect(policy.problem(password, 'carol')).toBe('Password is one of the most common passwords; choose another');
+    },
+  );
 
   it('refuses a password containing the username or the service name', () => {
     expect(policy.problem('my-name-is-Carol!', 'carol')).toBe('Password must not contain the username');

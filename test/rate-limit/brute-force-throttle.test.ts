@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type TestApp, basic, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const THROTTLED = 'Too many failed attempts, try again later';
 
@@ -10,7 +10,11 @@ afterEach(async () => {
   await app.close();
 });
 
-async function throttledApp(maxFailures = 3, ipMaxFailures = 100, trustProxy: string[] | false = false): Promise<TestApp> {
+async function throttledApp(
+  maxFailures = 3,
+  ipMaxFailures = 100,
+  trustProxy: string[] | false = false,
+): Promise<TestApp> {
   return startTestApp({ config: { loginMaxFailures: maxFailures, loginIpMaxFailures: ipMaxFailures, trustProxy } });
 }
 
@@ -110,7 +114,8 @@ describe('POST /login brute-force throttle', () => {
 describe('Basic brute-force throttle', () => {
   it('429 with Retry-After after consecutive failures, even for the right password', async () => {
     app = await throttledApp(3);
-    for (let i = 0; i < 3; i++) expect((await app.call('GET', '/basic/profile', { headers: basic('john', `wrong-${i}`) })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await app.call('GET', '/basic/profile', { headers: basic('john', `wrong-${i}`) })).status).toBe(401);
     const held = await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') });
     expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);
     expect(held.headers['retry-after']).toBe('1');
@@ -121,7 +126,12 @@ describe('Basic brute-force throttle', () => {
     app = await throttledApp(2);
     await failLogins(2, 'admin');
     const compare = vi.spyOn(bcrypt, 'compare');
-    expectEnvelope(await app.call('GET', '/basic/admin', { headers: basic('admin', 'supersecret') }), 429, 'rate_limit_error', THROTTLED);
+    expectEnvelope(
+      await app.call('GET', '/basic/admin', { headers: basic('admin', 'supersecret') }),
+      429,
+      'rate_limit_error',
+      THROTTLED,
+    );
     expect(compare).not.toHaveBeenCalled();
   });
 
@@ -136,7 +146,8 @@ describe('Basic brute-force throttle', () => {
 
 describe('guesses sent all at once', () => {
   // A real cost, so the guesses overlap: at the tests' cost 4 each is over before the next arrives.
-  const burstApp = (maxFailures: number): Promise<TestApp> => startTestApp({ config: { loginMaxFailures: maxFailures, bcryptCost: 10 } });
+  const burstApp = (maxFailures: number): Promise<TestApp> =>
+    startTestApp({ config: { loginMaxFailures: maxFailures, bcryptCost: 10 } });
 
   it('/login: a burst gets no more than LOGIN_MAX_FAILURES + 1 guesses checked; the rest 429 before bcrypt', async () => {
     app = await burstApp(5);
@@ -152,7 +163,11 @@ describe('guesses sent all at once', () => {
   it('Basic: a burst of wrong passwords gets no more than LOGIN_MAX_FAILURES + 1 checked', async () => {
     app = await burstApp(5);
     const compare = vi.spyOn(bcrypt, 'compare');
-    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => app.call('GET', '/basic/profile', { headers: basic('alice', `guess-${i}`) })));
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.call('GET', '/basic/profile', { headers: basic('alice', `guess-${i}`) }),
+      ),
+    );
     expect(responses.filter((r) => r.status === 401).length).toBeLessThanOrEqual(6);
     expect(compare.mock.calls.length).toBeLessThanOrEqual(6);
   });
@@ -160,7 +175,9 @@ describe('guesses sent all at once', () => {
   it('Basic: the same right credentials sent together are checked once, and all pass', async () => {
     app = await burstApp(2);
     const compare = vi.spyOn(bcrypt, 'compare');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') })),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(compare.mock.calls.length).toBe(1);
   });
@@ -170,7 +187,10 @@ describe('POST /me/password', () => {
   it('429 after LOGIN_MAX_FAILURES wrong current passwords, even for the right one', async () => {
     app = await throttledApp(3);
     const change = (current: string) =>
-      app.call('POST', '/me/password', { headers: basic('bob', 'securepass'), body: { current_password: current, new_password: 'a long and uncommon passphrase' } });
+      app.call('POST', '/me/password', {
+        headers: basic('bob', 'securepass'),
+        body: { current_password: current, new_password: 'a long and uncommon passphrase' },
+      });
     for (let i = 0; i < 3; i++) expect((await change(`wrong-${i}`)).status).toBe(422);
     const held = await change('securepass');
     expectEnvelope(held, 429, 'rate_limit_error', THROTTLED);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 afterEach(() => app.close());
@@ -20,7 +20,8 @@ describe('per-client rate limit', () => {
 
   it('429 past the limit, with Retry-After, RateLimit at zero and the envelope', async () => {
     app = await limited(2);
-    for (let i = 0; i < 2; i++) expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
     const refused = await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });
     expectEnvelope(refused, 429, 'rate_limit_error', 'Too many requests, try again later');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(899);
@@ -43,23 +44,38 @@ describe('per-client rate limit', () => {
     expect((await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') })).status).toBe(200);
     expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(200);
     expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(200);
-    expectEnvelope(await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') }),
+      429,
+      'rate_limit_error',
+    );
   });
 
   it('counts anonymous and rejected requests by address, apart from authenticated ones', async () => {
     app = await limited(2);
-    expectEnvelope(await app.call('GET', '/apikey/data', { headers: bearer('sk_test_999') }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: bearer('sk_test_999') }),
+      401,
+      'authentication_error',
+    );
     const second = await app.call('GET', '/no/such/route');
     expectEnvelope(second, 404, 'not_found_error');
     expect(second.headers.ratelimit).toMatch(/r=0;/);
-    expectEnvelope(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+      429,
+      'rate_limit_error',
+    );
     // The address is spent; a valid key is a client of its own.
     expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
   });
 
   it('counts a request once, whichever layer refuses it', async () => {
     app = await limited(3);
-    const bad = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' }, body: '[1]' });
+    const bad = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' },
+      body: '[1]',
+    });
     expectEnvelope(bad, 422, 'validation_error');
     expect(bad.headers.ratelimit).toMatch(/^"default";r=2;/);
   });
@@ -92,7 +108,11 @@ describe('client address', () => {
     for (const forwarded of ['198.51.100.1', '198.51.100.2']) {
       expect((await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': forwarded } })).status).toBe(404);
     }
-    expectEnvelope(await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '198.51.100.3' } }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '198.51.100.3' } }),
+      429,
+      'rate_limit_error',
+    );
   });
 
   it('takes the address from X-Forwarded-For when TRUST_PROXY names the proxy in front', async () => {
@@ -100,19 +120,32 @@ describe('client address', () => {
     for (const forwarded of ['198.51.100.1', '198.51.100.2']) {
       expect((await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': forwarded } })).status).toBe(404);
     }
-    expectEnvelope(await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '198.51.100.1' } }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '198.51.100.1' } }),
+      429,
+      'rate_limit_error',
+    );
   });
 
   it('trusts only the named proxies: an address the client prepends is not the one used', async () => {
     app = await limited(1, { config: { trustProxy: ['loopback'] } });
-    expect((await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '10.9.9.9, 198.51.100.1' } })).status).toBe(404);
+    expect(
+      (await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '10.9.9.9, 198.51.100.1' } })).status,
+    ).toBe(404);
     // The trusted proxy (loopback) vouches only for the last hop, 198.51.100.1.
-    expectEnvelope(await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '10.9.9.8, 198.51.100.1' } }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await app.call('GET', '/no/such/route', { headers: { 'x-forwarded-for': '10.9.9.8, 198.51.100.1' } }),
+      429,
+      'rate_limit_error',
+    );
   });
 
   it('records the socket address in the audit trail, not a forwarded one, by default', async () => {
     app = await limited(10);
-    await app.call('POST', '/login', { body: { username: 'alice', password: 'nope' }, headers: { 'x-forwarded-for': '198.51.100.9' } });
+    await app.call('POST', '/login', {
+      body: { username: 'alice', password: 'nope' },
+      headers: { 'x-forwarded-for': '198.51.100.9' },
+    });
     const events = await app.store.db.selectFrom('audit_events').select('ip').execute();
     expect(events.map((event) => event.ip)).toEqual(['127.0.0.1']);
   });

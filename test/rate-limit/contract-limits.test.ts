@@ -11,7 +11,9 @@ interface Operation {
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 const paths = loadContract(specFile).document.paths as Record<string, Record<string, Operation>>;
-const operations = Object.values(paths).flatMap((item) => METHODS.flatMap((method) => (item[method] === undefined ? [] : [item[method]])));
+const operations = Object.values(paths).flatMap((item) =>
+  METHODS.flatMap((method) => (item[method] === undefined ? [] : [item[method]])),
+);
 
 describe('the contract documents the rate limit', () => {
   it.each(operations.filter((op) => op['x-rate-limited'] !== false).map((op) => [op.operationId, op]))(
@@ -21,7 +23,7 @@ describe('the contract documents the rate limit', () => {
     },
   );
 
-  it('exempts only service operations and the sign-in page\'s static files', () => {
+  it("exempts only service operations and the sign-in page's static files", () => {
     const exempt = operations.filter((op) => op['x-rate-limited'] === false);
     expect(exempt.length).toBeGreaterThan(0);
     for (const op of exempt) expect([['service'], ['pages']]).toContainEqual(op.tags);

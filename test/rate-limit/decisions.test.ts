@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_BLOCK_SECONDS, addressKey, blockSeconds, rateLimitHeaders, retryAfterSeconds, throttleVerdict } from '../../src/rate-limit/decisions.js';
+import {
+  addressKey,
+  blockSeconds,
+  MAX_BLOCK_SECONDS,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  throttleVerdict,
+} from '../../src/rate-limit/decisions.js';
 
 describe('blockSeconds', () => {
   it('does not block before the failure limit', () => {
@@ -24,16 +31,24 @@ describe('throttleVerdict', () => {
   });
 
   it('holds a blocked pair back for the rest of its block, in whole seconds', () => {
-    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100)).toEqual({ blocked: true, retryAfterSeconds: 2 });
+    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100)).toEqual({
+      blocked: true,
+      retryAfterSeconds: 2,
+    });
   });
 
   it('holds an address back once it has failed the per-address limit, across usernames', () => {
     expect(throttleVerdict(undefined, { consumed: 99, msBeforeReset: 60_000 }, 100)).toEqual({ blocked: false });
-    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100)).toEqual({ blocked: true, retryAfterSeconds: 60 });
+    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100)).toEqual({
+      blocked: true,
+      retryAfterSeconds: 60,
+    });
   });
 
   it('reports the longer wait when both apply', () => {
-    expect(throttleVerdict({ consumed: 2, msBeforeReset: 8_000 }, { consumed: 100, msBeforeReset: 3_000 }, 100)).toEqual({ blocked: true, retryAfterSeconds: 8 });
+    expect(
+      throttleVerdict({ consumed: 2, msBeforeReset: 8_000 }, { consumed: 100, msBeforeReset: 3_000 }, 100),
+    ).toEqual({ blocked: true, retryAfterSeconds: 8 });
   });
 });
 
@@ -46,7 +61,9 @@ describe('rateLimitHeaders', () => {
   });
 
   it('never reports a negative remainder past the limit', () => {
-    expect(rateLimitHeaders({ max: 2, windowSeconds: 60 }, { consumed: 5, msBeforeReset: 10_000 }).RateLimit).toBe('"default";r=0;t=10');
+    expect(rateLimitHeaders({ max: 2, windowSeconds: 60 }, { consumed: 5, msBeforeReset: 10_000 }).RateLimit).toBe(
+      '"default";r=0;t=10',
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { announceSkip } from '../support/databases.js';
-import { type TestApp, basic, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 if (redisUrl === undefined) announceSkip('rate limits and throttles on Redis', 'TEST_REDIS_URL');
@@ -47,7 +47,9 @@ describe.skipIf(redisUrl === undefined)('counters on Redis, shared by instances'
     const prefix = newPrefix();
     const [a, b] = [await instance(prefix, { rateLimitMax: 3 }), await instance(prefix, { rateLimitMax: 3 })];
     // The two apps have separate stores, so the key is told apart by its id: give both the same.
-    const id = (await a.store.db.selectFrom('api_keys').select('id').where('prefix', '=', 'sk_test_').executeTakeFirstOrThrow()).id;
+    const id = (
+      await a.store.db.selectFrom('api_keys').select('id').where('prefix', '=', 'sk_test_').executeTakeFirstOrThrow()
+    ).id;
     await b.store.db.updateTable('api_keys').set({ id }).where('prefix', '=', 'sk_test_').execute();
 
     expect((await a.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).headers.ratelimit).toMatch(/r=2;/);
@@ -69,21 +71,33 @@ describe.skipIf(redisUrl === undefined)('counters on Redis, shared by instances'
   it('guesses on one instance block the username on the other, before bcrypt', async () => {
     const prefix = newPrefix();
     const [a, b] = [await instance(prefix, { loginMaxFailures: 2 }), await instance(prefix, { loginMaxFailures: 2 })];
-    for (const password of ['guess-1', 'guess-2']) expect((await a.call('POST', '/login', { body: { username: 'alice', password } })).status).toBe(401);
+    for (const password of ['guess-1', 'guess-2'])
+      expect((await a.call('POST', '/login', { body: { username: 'alice', password } })).status).toBe(401);
     const compare = vi.spyOn(bcrypt, 'compare');
     const held = await b.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
     expectEnvelope(held, 429, 'rate_limit_error', 'Too many failed attempts, try again later');
     expect(held.headers['retry-after']).toBe('1');
-    expectEnvelope(await b.call('GET', '/basic/profile', { headers: basic('alice', 'password123') }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await b.call('GET', '/basic/profile', { headers: basic('alice', 'password123') }),
+      429,
+      'rate_limit_error',
+    );
     expect(compare).not.toHaveBeenCalled();
   });
 
   it('credential stuffing counted on both instances adds up', async () => {
     const prefix = newPrefix();
-    const [a, b] = [await instance(prefix, { loginIpMaxFailures: 2 }), await instance(prefix, { loginIpMaxFailures: 2 })];
+    const [a, b] = [
+      await instance(prefix, { loginIpMaxFailures: 2 }),
+      await instance(prefix, { loginIpMaxFailures: 2 }),
+    ];
     expect((await a.call('POST', '/login', { body: { username: 'u1', password: 'x' } })).status).toBe(401);
     expect((await b.call('POST', '/login', { body: { username: 'u2', password: 'x' } })).status).toBe(401);
-    expectEnvelope(await a.call('POST', '/login', { body: { username: 'bob', password: 'securepass' } }), 429, 'rate_limit_error');
+    expectEnvelope(
+      await a.call('POST', '/login', { body: { username: 'bob', password: 'securepass' } }),
+      429,
+      'rate_limit_error',
+    );
   });
 
   it('instances with different prefixes do not share counters', async () => {

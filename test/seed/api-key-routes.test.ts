@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, bearer, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const BEARER_CHALLENGE = 'Bearer realm="gatehouse"';
 
@@ -41,7 +41,9 @@ describe('GET /apikey/data', () => {
   });
 
   it('401 for Basic credentials sent where an API key is required', async () => {
-    const response = await app.call('GET', '/apikey/data', { headers: { authorization: `Basic ${Buffer.from('john:secret123').toString('base64')}` } });
+    const response = await app.call('GET', '/apikey/data', {
+      headers: { authorization: `Basic ${Buffer.from('john:secret123').toString('base64')}` },
+    });
     expectEnvelope(response, 401, 'authentication_error', 'Invalid API Key');
   });
 
@@ -80,7 +82,10 @@ describe('POST /apikey/create', () => {
   });
 
   it('401 before any body check for an anonymous caller', async () => {
-    const response = await app.call('POST', '/apikey/create', { body: '[1,2]', headers: { 'content-type': 'application/json' } });
+    const response = await app.call('POST', '/apikey/create', {
+      body: '[1,2]',
+      headers: { 'content-type': 'application/json' },
+    });
     expectEnvelope(response, 401, 'authentication_error', 'Invalid API Key');
   });
 
@@ -90,34 +95,51 @@ describe('POST /apikey/create', () => {
     ['a number', '42'],
     ['null', 'null'],
   ])('422 when the body is %s instead of an object', async (_name, body) => {
-    const response = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' }, body });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' },
+      body,
+    });
     expectEnvelope(response, 422, 'validation_error');
     expect(response.json.error.details).toEqual([{ path: '/body', message: expect.any(String) }]);
   });
 
   it('422 when the body is missing', async () => {
-    const response = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' } });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' },
+    });
     expectEnvelope(response, 422, 'validation_error');
   });
 
   it('400 for a body that is not JSON', async () => {
-    const response = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' }, body: '{"name": ' });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
     expectEnvelope(response, 400, 'invalid_request_error', 'Request body is not valid JSON');
   });
 
   it('413 for a body over 100 KB', async () => {
-    const response = await app.call('POST', '/apikey/create', { headers: bearer('sk_test_123'), body: { blob: 'x'.repeat(110_000) } });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: bearer('sk_test_123'),
+      body: { blob: 'x'.repeat(110_000) },
+    });
     expectEnvelope(response, 413, 'invalid_request_error');
   });
 
   it('415 for a body that is not application/json', async () => {
-    const response = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'text/plain' }, body: 'name=widget' });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'text/plain' },
+      body: 'name=widget',
+    });
     expectEnvelope(response, 415, 'invalid_request_error');
   });
 
   it('keeps prototype-pollution keys as plain data', async () => {
     const body = '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}';
-    const response = await app.call('POST', '/apikey/create', { headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' }, body });
+    const response = await app.call('POST', '/apikey/create', {
+      headers: { ...bearer('sk_test_123'), 'content-type': 'application/json' },
+      body,
+    });
     expect(response.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const after = await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });

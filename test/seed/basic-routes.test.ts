@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, basic, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
 

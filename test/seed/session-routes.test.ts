@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, cookiesFrom, expectEnvelope, setCookieHeaders, startTestApp } from '../support/test-app.js';
+import { cookiesFrom, expectEnvelope, setCookieHeaders, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -65,7 +65,12 @@ describe('POST /login', () => {
     const second = await login('alice', 'password123', { cookie: cookiesFrom(first) });
     expect(cookiesFrom(second)).not.toBe(cookiesFrom(first));
     // Signing in again over a live session ends the old one.
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie: cookiesFrom(first) } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie: cookiesFrom(first) } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
     expect((await app.call('GET', '/dashboard', { headers: { cookie: cookiesFrom(second) } })).status).toBe(200);
   });
 
@@ -84,12 +89,25 @@ describe('POST /login', () => {
 
   it('422 names every problem, not only the first', async () => {
     const response = await app.call('POST', '/login', { body: {} });
-    expect(response.json.error.details.map((d: { message: string }) => d.message).join(' ')).toMatch(/username[\s\S]*password|password[\s\S]*username/);
+    expect(response.json.error.details.map((d: { message: string }) => d.message).join(' ')).toMatch(
+      /username[\s\S]*password|password[\s\S]*username/,
+    );
   });
 
   it('400 for a body that is not JSON, 415 for a form body', async () => {
-    expectEnvelope(await app.call('POST', '/login', { body: '{', headers: { 'content-type': 'application/json' } }), 400, 'invalid_request_error');
-    expectEnvelope(await app.call('POST', '/login', { body: 'username=alice', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('POST', '/login', { body: '{', headers: { 'content-type': 'application/json' } }),
+      400,
+      'invalid_request_error',
+    );
+    expectEnvelope(
+      await app.call('POST', '/login', {
+        body: 'username=alice',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'invalid_request_error',
+    );
   });
 });
 
@@ -111,13 +129,23 @@ describe('GET /dashboard', () => {
     ['a forged signature', 'gatehouse_session=eyJ0b2tlbiI6ImFiYyJ9; gatehouse_session.sig=AAAAAAAAAAAAAAAAAAAAAAAAAAA'],
     ['garbage', 'gatehouse_session=%%%not-base64%%%; gatehouse_session.sig=xyz'],
   ])('401 for %s', async (_name, cookie) => {
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 
   it('401 for a validly signed cookie whose token the store never issued', async () => {
     const cookie = cookiesFrom(await login());
     await app.store.db.deleteFrom('sessions').execute();
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 
   it('the idle timeout slides with use and ends an unused session after 30 minutes', async () => {
@@ -127,7 +155,12 @@ describe('GET /dashboard', () => {
     app.clock.advanceMinutes(29);
     expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(200);
     app.clock.advanceMinutes(31);
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 
   it('the absolute timeout ends a session after 12 hours however busy it is', async () => {
@@ -137,7 +170,12 @@ describe('GET /dashboard', () => {
       expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(200);
     }
     app.clock.advanceMinutes(21);
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie } }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 });
 
@@ -147,15 +185,24 @@ describe('POST /logout', () => {
     const response = await app.call('POST', '/logout', { headers: { cookie } });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ message: 'Logged out successfully' });
-    expect(setCookieHeaders(response).find((c) => c.startsWith('gatehouse_session='))).toMatch(/expires=Thu, 01 Jan 1970/);
-    expectEnvelope(await app.call('GET', '/dashboard', { headers: { cookie } }), 401, 'authentication_error', 'Not authenticated');
+    expect(setCookieHeaders(response).find((c) => c.startsWith('gatehouse_session='))).toMatch(
+      /expires=Thu, 01 Jan 1970/,
+    );
+    expectEnvelope(
+      await app.call('GET', '/dashboard', { headers: { cookie } }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
     const [row] = await app.store.db.selectFrom('sessions').selectAll().execute();
     expect(row?.revoked_at).not.toBeNull();
   });
 
   it('200 without a session, and with a dead one', async () => {
     expect((await app.call('POST', '/logout')).json).toEqual({ message: 'Logged out successfully' });
-    const response = await app.call('POST', '/logout', { headers: { cookie: 'gatehouse_session=eyJ0b2tlbiI6ImFiYyJ9' } });
+    const response = await app.call('POST', '/logout', {
+      headers: { cookie: 'gatehouse_session=eyJ0b2tlbiI6ImFiYyJ9' },
+    });
     expect(response.status).toBe(200);
   });
 
@@ -163,7 +210,9 @@ describe('POST /logout', () => {
     const mine = cookiesFrom(await login());
     const other = cookiesFrom(await login('bob', 'securepass'));
     await app.call('POST', '/logout', { headers: { cookie: mine } });
-    expect((await app.call('GET', '/dashboard', { headers: { cookie: other } })).json).toEqual({ message: 'Welcome to your dashboard, bob!' });
+    expect((await app.call('GET', '/dashboard', { headers: { cookie: other } })).json).toEqual({
+      message: 'Welcome to your dashboard, bob!',
+    });
   });
 });
 

@@ -1,6 +1,6 @@
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { parse } from 'yaml';
+import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -106,7 +106,14 @@ describe('routes that do not exist', () => {
   });
 
   it('400 invalid_request_error for a path parameter that is not valid percent-encoding', async () => {
-    expectEnvelope(await app.call('GET', '/users/%ZZ', { headers: { authorization: `Basic ${Buffer.from('admin:supersecret').toString('base64')}` } }), 400, 'invalid_request_error', 'The path is not valid percent-encoding');
+    expectEnvelope(
+      await app.call('GET', '/users/%ZZ', {
+        headers: { authorization: `Basic ${Buffer.from('admin:supersecret').toString('base64')}` },
+      }),
+      400,
+      'invalid_request_error',
+      'The path is not valid percent-encoding',
+    );
   });
 
   it('400 for a path that is not valid percent-encoding', async () => {

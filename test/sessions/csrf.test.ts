@@ -6,11 +6,15 @@ import { ApiError } from '../../src/errors/api-error.js';
 import { requireCsrfToken } from '../../src/http/csrf.js';
 import type { SessionRecord } from '../../src/store/sessions.js';
 import type { UserRecord } from '../../src/store/users.js';
-import { type TestApp, cookiesFrom, startTestApp } from '../support/test-app.js';
+import { cookiesFrom, startTestApp, type TestApp } from '../support/test-app.js';
 
 const TOKEN = 'the-sessions-csrf-token';
 const user = { id: 'usr_1', username: 'alice', role: 'user' } as UserRecord;
-const sessionPrincipal: Principal = { scheme: 'session', user, session: { id: 'ses_1', csrf_token_hash: sha256Hex(TOKEN) } as SessionRecord };
+const sessionPrincipal: Principal = {
+  scheme: 'session',
+  user,
+  session: { id: 'ses_1', csrf_token_hash: sha256Hex(TOKEN) } as SessionRecord,
+};
 const basicPrincipal: Principal = { scheme: 'basic', user };
 
 interface FakeRequest {
@@ -46,17 +50,26 @@ describe('requireCsrfToken', () => {
   });
 
   it('403 csrf_error for a session request with a wrong or empty token', () => {
-    expectCsrfError(run({ method: 'POST', principal: sessionPrincipal, csrfHeader: `${TOKEN}x` }), 'Invalid CSRF token');
-    expectCsrfError(run({ method: 'POST', principal: sessionPrincipal, csrfHeader: '' }), 'Missing X-CSRF-Token header');
+    expectCsrfError(
+      run({ method: 'POST', principal: sessionPrincipal, csrfHeader: `${TOKEN}x` }),
+      'Invalid CSRF token',
+    );
+    expectCsrfError(
+      run({ method: 'POST', principal: sessionPrincipal, csrfHeader: '' }),
+      'Missing X-CSRF-Token header',
+    );
   });
 
-  it('passes a session request that carries the session\'s token', () => {
+  it("passes a session request that carries the session's token", () => {
     expect(run({ method: 'DELETE', principal: sessionPrincipal, csrfHeader: TOKEN })).toBeUndefined();
   });
 
-  it.each(['GET', 'HEAD', 'OPTIONS'])('passes a session %s without the header: safe methods change nothing', (method) => {
-    expect(run({ method, principal: sessionPrincipal })).toBeUndefined();
-  });
+  it.each(['GET', 'HEAD', 'OPTIONS'])(
+    'passes a session %s without the header: safe methods change nothing',
+    (method) => {
+      expect(run({ method, principal: sessionPrincipal })).toBeUndefined();
+    },
+  );
 
   it('passes Basic and anonymous callers: their credentials are never sent implicitly', () => {
     expect(run({ method: 'POST', principal: basicPrincipal })).toBeUndefined();
@@ -66,7 +79,10 @@ describe('requireCsrfToken', () => {
   it('exempts login and logout only', () => {
     expect(run({ method: 'POST', principal: sessionPrincipal, operationId: 'login' })).toBeUndefined();
     expect(run({ method: 'POST', principal: sessionPrincipal, operationId: 'logout' })).toBeUndefined();
-    expectCsrfError(run({ method: 'POST', principal: sessionPrincipal, operationId: 'changePassword' }), 'Missing X-CSRF-Token header');
+    expectCsrfError(
+      run({ method: 'POST', principal: sessionPrincipal, operationId: 'changePassword' }),
+      'Missing X-CSRF-Token header',
+    );
   });
 });
 
@@ -91,14 +107,18 @@ describe('the CSRF token of a session', () => {
     expect(first.json.csrf_token).not.toBe(second.json.csrf_token);
   });
 
-  it('POST /logout works with the cookie alone, as the seed\'s clients send it', async () => {
-    const cookie = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
+  it("POST /logout works with the cookie alone, as the seed's clients send it", async () => {
+    const cookie = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+    );
     expect((await app.call('POST', '/logout', { headers: { cookie } })).status).toBe(200);
     expect((await app.call('GET', '/dashboard', { headers: { cookie } })).status).toBe(401);
   });
 
   it('403 csrf_error when Basic credentials ride along with a session cookie: the cookie decides', async () => {
-    const cookie = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
+    const cookie = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+    );
     const authorization = `Basic ${Buffer.from('alice:password123').toString('base64')}`;
     for (let attempt = 0; attempt < 5; attempt++) {
       const response = await app.call('DELETE', '/me/sessions', { headers: { cookie, authorization } });

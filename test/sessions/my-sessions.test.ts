@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, type TestResponse, basic, bearer, cookiesFrom, expectEnvelope, setCookieHeaders, startTestApp } from '../support/test-app.js';
+import {
+  basic,
+  bearer,
+  cookiesFrom,
+  expectEnvelope,
+  setCookieHeaders,
+  startTestApp,
+  type TestApp,
+  type TestResponse,
+} from '../support/test-app.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -17,7 +26,10 @@ interface SignedIn {
 }
 
 async function signIn(username = 'alice', password = 'password123', userAgent = 'test-browser'): Promise<SignedIn> {
-  const response = await app.call('POST', '/login', { body: { username, password }, headers: { 'user-agent': userAgent } });
+  const response = await app.call('POST', '/login', {
+    body: { username, password },
+    headers: { 'user-agent': userAgent },
+  });
   const cookie = cookiesFrom(response);
   return { cookie, csrf: response.json.csrf_token, write: { cookie, 'x-csrf-token': response.json.csrf_token } };
 }
@@ -31,11 +43,13 @@ async function dashboard(cookie: string): Promise<number> {
 }
 
 function clearsCookie(response: TestResponse): boolean {
-  return setCookieHeaders(response).some((c) => c.startsWith('gatehouse_session=') && /expires=Thu, 01 Jan 1970/.test(c));
+  return setCookieHeaders(response).some(
+    (c) => c.startsWith('gatehouse_session=') && /expires=Thu, 01 Jan 1970/.test(c),
+  );
 }
 
 describe('GET /me/sessions', () => {
-  it('200 lists the caller\'s live sessions, newest first, marking the current one', async () => {
+  it("200 lists the caller's live sessions, newest first, marking the current one", async () => {
     const laptop = await signIn('alice', 'password123', 'laptop');
     app.clock.advanceMinutes(2);
     const phone = await signIn('alice', 'password123', 'phone');
@@ -75,7 +89,7 @@ describe('GET /me/sessions', () => {
     expect(session.expires_at).toBe('2026-01-01T10:00:00.000Z');
   });
 
-  it('never lists other users\' sessions, ended ones, or idle ones', async () => {
+  it("never lists other users' sessions, ended ones, or idle ones", async () => {
     await signIn('bob', 'securepass');
     const ended = await signIn();
     await app.call('POST', '/logout', { headers: { cookie: ended.cookie } });
@@ -90,7 +104,15 @@ describe('GET /me/sessions', () => {
   it('never shows a token or a hash', async () => {
     const { cookie, csrf } = await signIn();
     const response = await list({ cookie });
-    expect(Object.keys(response.json.data[0]).sort()).toEqual(['created_at', 'current', 'expires_at', 'id', 'ip', 'last_seen_at', 'user_agent']);
+    expect(Object.keys(response.json.data[0]).sort()).toEqual([
+      'created_at',
+      'current',
+      'expires_at',
+      'id',
+      'ip',
+      'last_seen_at',
+      'user_agent',
+    ]);
     expect(response.text).not.toContain(csrf);
   });
 
@@ -110,7 +132,7 @@ describe('DELETE /me/sessions/{id}', () => {
     return sessions.find((s) => s.user_agent === userAgent)!.id;
   }
 
-  it('204 ends another of the caller\'s sessions, whose cookie stops working at once', async () => {
+  it("204 ends another of the caller's sessions, whose cookie stops working at once", async () => {
     const laptop = await signIn('alice', 'password123', 'laptop');
     const lost = await signIn('alice', 'password123', 'lost-phone');
     const response = await app.call('DELETE', `/me/sessions/${await idOf('lost-phone')}`, { headers: laptop.write });
@@ -139,20 +161,39 @@ describe('DELETE /me/sessions/{id}', () => {
     await signIn('alice', 'password123', 'old');
     const id = await idOf('old');
     expect((await app.call('DELETE', `/me/sessions/${id}`, { headers: ALICE })).status).toBe(204);
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`, { headers: ALICE }), 404, 'not_found_error', 'Session not found');
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${id}`, { headers: ALICE }),
+      404,
+      'not_found_error',
+      'Session not found',
+    );
   });
 
-  it('404 for another user\'s session, which goes on working', async () => {
+  it("404 for another user's session, which goes on working", async () => {
     const bob = await signIn('bob', 'securepass', 'bobs-browser');
     const bobsId = (await list({ cookie: bob.cookie })).json.data[0].id;
     const alice = await signIn();
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${bobsId}`, { headers: alice.write }), 404, 'not_found_error', 'Session not found');
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${bobsId}`, { headers: basic('admin', 'supersecret') }), 404, 'not_found_error');
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${bobsId}`, { headers: alice.write }),
+      404,
+      'not_found_error',
+      'Session not found',
+    );
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${bobsId}`, { headers: basic('admin', 'supersecret') }),
+      404,
+      'not_found_error',
+    );
     expect(await dashboard(bob.cookie)).toBe(200);
   });
 
   it('404 for an id that never existed, and for a session that timed out', async () => {
-    expectEnvelope(await app.call('DELETE', '/me/sessions/ses_doesnotexist00', { headers: ALICE }), 404, 'not_found_error', 'Session not found');
+    expectEnvelope(
+      await app.call('DELETE', '/me/sessions/ses_doesnotexist00', { headers: ALICE }),
+      404,
+      'not_found_error',
+      'Session not found',
+    );
     await signIn('alice', 'password123', 'idle');
     const id = await idOf('idle');
     app.clock.advanceMinutes(31);
@@ -163,8 +204,18 @@ describe('DELETE /me/sessions/{id}', () => {
     const target = await signIn('alice', 'password123', 'target');
     const me = await signIn('alice', 'password123', 'me');
     const id = await idOf('target');
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`, { headers: { cookie: me.cookie } }), 403, 'csrf_error', 'Missing X-CSRF-Token header');
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`, { headers: { cookie: me.cookie, 'x-csrf-token': target.csrf } }), 403, 'csrf_error', 'Invalid CSRF token');
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${id}`, { headers: { cookie: me.cookie } }),
+      403,
+      'csrf_error',
+      'Missing X-CSRF-Token header',
+    );
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${id}`, { headers: { cookie: me.cookie, 'x-csrf-token': target.csrf } }),
+      403,
+      'csrf_error',
+      'Invalid CSRF token',
+    );
     expect(await dashboard(target.cookie)).toBe(200);
   });
 
@@ -173,19 +224,34 @@ describe('DELETE /me/sessions/{id}', () => {
     const id = (await list({ cookie: me.cookie })).json.data[0].id;
     expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`), 401, 'authentication_error', 'Invalid credentials');
     await app.call('POST', '/logout', { headers: { cookie: me.cookie } });
-    expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`, { headers: me.write }), 401, 'authentication_error', 'Not authenticated');
+    expectEnvelope(
+      await app.call('DELETE', `/me/sessions/${id}`, { headers: me.write }),
+      401,
+      'authentication_error',
+      'Not authenticated',
+    );
   });
 
   it('400 for a credential in the query string', async () => {
-    expectEnvelope(await app.call('DELETE', '/me/sessions/ses_x?secret=x', { headers: ALICE }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('DELETE', '/me/sessions/ses_x?secret=x', { headers: ALICE }),
+      400,
+      'invalid_request_error',
+    );
   });
 
   it('audits session.revoked with the session ended', async () => {
     await signIn('alice', 'password123', 'audited');
     const id = await idOf('audited');
     await app.call('DELETE', `/me/sessions/${id}`, { headers: ALICE });
-    const events = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.revoked').execute();
-    expect(events).toEqual([expect.objectContaining({ outcome: 'success', actor_scheme: 'basic', subject_type: 'session', subject_id: id })]);
+    const events = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'session.revoked')
+      .execute();
+    expect(events).toEqual([
+      expect.objectContaining({ outcome: 'success', actor_scheme: 'basic', subject_type: 'session', subject_id: id }),
+    ]);
   });
 });
 
@@ -218,15 +284,29 @@ describe('DELETE /me/sessions', () => {
   it('403 csrf_error with the cookie and no token or a wrong one; every session survives', async () => {
     const me = await signIn();
     const other = await signIn();
-    expectEnvelope(await app.call('DELETE', '/me/sessions', { headers: { cookie: me.cookie } }), 403, 'csrf_error', 'Missing X-CSRF-Token header');
-    expectEnvelope(await app.call('DELETE', '/me/sessions', { headers: { cookie: me.cookie, 'x-csrf-token': other.csrf } }), 403, 'csrf_error', 'Invalid CSRF token');
+    expectEnvelope(
+      await app.call('DELETE', '/me/sessions', { headers: { cookie: me.cookie } }),
+      403,
+      'csrf_error',
+      'Missing X-CSRF-Token header',
+    );
+    expectEnvelope(
+      await app.call('DELETE', '/me/sessions', { headers: { cookie: me.cookie, 'x-csrf-token': other.csrf } }),
+      403,
+      'csrf_error',
+      'Invalid CSRF token',
+    );
     expect(await dashboard(me.cookie)).toBe(200);
     expect(await dashboard(other.cookie)).toBe(200);
   });
 
   it('401 without credentials, and with an API key', async () => {
     expectEnvelope(await app.call('DELETE', '/me/sessions'), 401, 'authentication_error', 'Invalid credentials');
-    expectEnvelope(await app.call('DELETE', '/me/sessions', { headers: bearer('sk_test_123') }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('DELETE', '/me/sessions', { headers: bearer('sk_test_123') }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('400 for a credential in the query string', async () => {
@@ -237,8 +317,15 @@ describe('DELETE /me/sessions', () => {
     await signIn();
     await signIn();
     await app.call('DELETE', '/me/sessions', { headers: ALICE });
-    const [event] = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'session.revoked').execute();
-    expect(event).toMatchObject({ subject_type: 'user', subject_id: (await app.store.users.findByUsername('alice'))!.id });
+    const [event] = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'session.revoked')
+      .execute();
+    expect(event).toMatchObject({
+      subject_type: 'user',
+      subject_id: (await app.store.users.findByUsername('alice'))!.id,
+    });
     expect(JSON.parse(event!.detail!)).toEqual({ scope: 'all', count: 2 });
   });
 });

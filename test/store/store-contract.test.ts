@@ -1,11 +1,11 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { newId, sha256Hex } from '../../src/crypto/tokens.js';
-import { migrateToLatest } from '../../src/store/migrations.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { migrateToLatest } from '../../src/store/migrations.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
-import { pino } from 'pino';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -34,7 +34,13 @@ for (const database of testDatabases()) {
     });
 
     async function createUser(username: string) {
-      return store.users.create({ id: newId('usr'), username, passwordHash: '$2b$04$hash', role: 'user', now: clock.now() });
+      return store.users.create({
+        id: newId('usr'),
+        username,
+        passwordHash: '$2b$04$hash',
+        role: 'user',
+        now: clock.now(),
+      });
     }
 
     it('migrating again changes nothing', async () => {
@@ -57,7 +63,16 @@ for (const database of testDatabases()) {
 
     it('finds API keys by the hash of the key only', async () => {
       const user = await createUser('john');
-      await store.apiKeys.create({ id: newId('key'), userId: user.id, name: 'k', prefix: 'sk_test_', keyHash: sha256Hex('sk_test_abc'), permissions: ['read', 'write'], expiresAt: null, now: clock.now() });
+      await store.apiKeys.create({
+        id: newId('key'),
+        userId: user.id,
+        name: 'k',
+        prefix: 'sk_test_',
+        keyHash: sha256Hex('sk_test_abc'),
+        permissions: ['read', 'write'],
+        expiresAt: null,
+        now: clock.now(),
+      });
       const found = await store.apiKeys.findByHash(sha256Hex('sk_test_abc'));
       expect(found?.permissions).toBe('read,write');
       expect(await store.apiKeys.findByHash(sha256Hex('sk_test_abd'))).toBeUndefined();
@@ -66,7 +81,16 @@ for (const database of testDatabases()) {
     it('keeps sessions by token hash, slides last_seen_at and revokes once', async () => {
       const user = await createUser('alice');
       const now = clock.now();
-      const session = await store.sessions.create({ id: newId('ses'), tokenHash: 'h1', csrfTokenHash: 'c1', userId: user.id, now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: 'ua', ip: '127.0.0.1' });
+      const session = await store.sessions.create({
+        id: newId('ses'),
+        tokenHash: 'h1',
+        csrfTokenHash: 'c1',
+        userId: user.id,
+        now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        userAgent: 'ua',
+        ip: '127.0.0.1',
+      });
       const later = new Date(now.getTime() + 120_000);
       await store.sessions.touch(session.id, later);
       expect((await store.sessions.findByTokenHash('h1'))?.last_seen_at).toBe(later.toISOString());
@@ -76,10 +100,19 @@ for (const database of testDatabases()) {
     });
 
     async function createKey(userId: string, name: string, at: Date) {
-      return store.apiKeys.create({ id: newId('key'), userId, name, prefix: 'sk_test_abcd', keyHash: sha256Hex(`${name}-${userId}`), permissions: ['read'], expiresAt: null, now: at });
+      return store.apiKeys.create({
+        id: newId('key'),
+        userId,
+        name,
+        prefix: 'sk_test_abcd',
+        keyHash: sha256Hex(`${name}-${userId}`),
+        permissions: ['read'],
+        expiresAt: null,
+        now: at,
+      });
     }
 
-    it('finds an API key by id, and lists only its owner\'s unrevoked keys, newest first, page by page', async () => {
+    it("finds an API key by id, and lists only its owner's unrevoked keys, newest first, page by page", async () => {
       const john = await createUser('john');
       const bob = await createUser('bob');
       const start = clock.now().getTime();
@@ -123,10 +156,19 @@ for (const database of testDatabases()) {
     });
 
     async function createSession(userId: string, at: Date, hours = 1) {
-      return store.sessions.create({ id: newId('ses'), tokenHash: sha256Hex(newId('ses')), csrfTokenHash: 'c', userId, now: at, expiresAt: new Date(at.getTime() + hours * 3_600_000), userAgent: null, ip: null });
+      return store.sessions.create({
+        id: newId('ses'),
+        tokenHash: sha256Hex(newId('ses')),
+        csrfTokenHash: 'c',
+        userId,
+        now: at,
+        expiresAt: new Date(at.getTime() + hours * 3_600_000),
+        userAgent: null,
+        ip: null,
+      });
     }
 
-    it('lists a user\'s live sessions only: not revoked, not past their end, not idle', async () => {
+    it("lists a user's live sessions only: not revoked, not past their end, not idle", async () => {
       const alice = await createUser('alice');
       const bob = await createUser('bob');
       const now = clock.now();
@@ -150,7 +192,11 @@ for (const database of testDatabases()) {
       const alice = await createUser('alice');
       const bob = await createUser('bob');
       const now = clock.now();
-      const [a1, a2, a3] = [await createSession(alice.id, now), await createSession(alice.id, now), await createSession(alice.id, now)];
+      const [a1, a2, a3] = [
+        await createSession(alice.id, now),
+        await createSession(alice.id, now),
+        await createSession(alice.id, now),
+      ];
       const b1 = await createSession(bob.id, now);
       expect(await store.sessions.revoke(a1.id, now)).toBe(true);
       expect(await store.sessions.revokeAllForUser(alice.id, now, { except: a3.id })).toBe(1);
@@ -163,22 +209,54 @@ for (const database of testDatabases()) {
 
     async function createSessionWithToken(userId: string, tokenHash: string) {
       const now = clock.now();
-      return store.sessions.create({ id: newId('ses'), tokenHash, csrfTokenHash: `c-${tokenHash}`, userId, now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
+      return store.sessions.create({
+        id: newId('ses'),
+        tokenHash,
+        csrfTokenHash: `c-${tokenHash}`,
+        userId,
+        now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        userAgent: null,
+        ip: null,
+      });
     }
 
     async function createKeyFromSecret(userId: string, key: string) {
-      return store.apiKeys.create({ id: newId('key'), userId, name: key, prefix: key.slice(0, 8), keyHash: sha256Hex(key), permissions: ['read'], expiresAt: null, now: clock.now() });
+      return store.apiKeys.create({
+        id: newId('key'),
+        userId,
+        name: key,
+        prefix: key.slice(0, 8),
+        keyHash: sha256Hex(key),
+        permissions: ['read'],
+        expiresAt: null,
+        now: clock.now(),
+      });
     }
 
     it('lists users newest first, a page at a time after a (created_at, id) cursor', async () => {
       const at = (minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
       const made = [];
       for (const [i, name] of ['u0', 'u1', 'u2', 'u3'].entries()) {
-        made.push(await store.users.create({ id: newId('usr'), username: name, passwordHash: 'h', role: 'user', now: at(i < 2 ? 0 : i) }));
+        made.push(
+          await store.users.create({
+            id: newId('usr'),
+            username: name,
+            passwordHash: 'h',
+            role: 'user',
+            now: at(i < 2 ? 0 : i),
+          }),
+        );
       }
       const all = await store.users.list(10);
       expect(all.map((u) => u.username).slice(0, 2)).toEqual(['u3', 'u2']);
-      expect(all.slice(2).map((u) => u.id)).toEqual(made.slice(0, 2).map((u) => u.id).sort().reverse());
+      expect(all.slice(2).map((u) => u.id)).toEqual(
+        made
+          .slice(0, 2)
+          .map((u) => u.id)
+          .sort()
+          .reverse(),
+      );
       const first = await store.users.list(2);
       const last = first[first.length - 1]!;
       const rest = await store.users.list(10, { createdAt: last.created_at, id: last.id });
@@ -189,13 +267,20 @@ for (const database of testDatabases()) {
       const user = await createUser('carol');
       const later = new Date(clock.now().getTime() + 60_000);
       const promoted = await store.users.update(user.id, { role: 'admin' }, later);
-      expect(promoted).toMatchObject({ role: 'admin', disabled: 0, password_hash: user.password_hash, credential_version: 2, updated_at: later.toISOString(), created_at: user.created_at });
+      expect(promoted).toMatchObject({
+        role: 'admin',
+        disabled: 0,
+        password_hash: user.password_hash,
+        credential_version: 2,
+        updated_at: later.toISOString(),
+        created_at: user.created_at,
+      });
       const disabled = await store.users.update(user.id, { disabled: true, passwordHash: 'new-hash' }, later);
       expect(disabled).toMatchObject({ role: 'admin', disabled: 1, password_hash: 'new-hash', credential_version: 3 });
       expect(await store.users.update('usr_missing', { role: 'user' }, later)).toBeUndefined();
     });
 
-    it('deleting a user deletes their sessions and API keys, and no one else\'s', async () => {
+    it("deleting a user deletes their sessions and API keys, and no one else's", async () => {
       const carol = await createUser('carol');
       const dave = await createUser('dave');
       await createSessionWithToken(carol.id, 'carol-session');
@@ -229,7 +314,10 @@ for (const database of testDatabases()) {
       await createKeyFromSecret(carol.id, 'sk_test_carol1');
       await createKeyFromSecret(carol.id, 'sk_test_carol2');
       await createKeyFromSecret(dave.id, 'sk_test_dave1');
-      expect((await store.apiKeys.listForUser(carol.id)).map((k) => k.name).sort()).toEqual(['sk_test_carol1', 'sk_test_carol2']);
+      expect((await store.apiKeys.listForUser(carol.id)).map((k) => k.name).sort()).toEqual([
+        'sk_test_carol1',
+        'sk_test_carol2',
+      ]);
       expect(await store.apiKeys.revokeAllForUser(carol.id, clock.now())).toBe(2);
       expect(await store.apiKeys.revokeAllForUser(carol.id, clock.now())).toBe(0);
       expect((await store.apiKeys.listForUser(carol.id)).every((k) => k.revoked_at !== null)).toBe(true);
@@ -237,8 +325,20 @@ for (const database of testDatabases()) {
     });
 
     it('names the enabled admins, not the disabled ones nor plain users', async () => {
-      const a = await store.users.create({ id: newId('usr'), username: 'a', passwordHash: 'h', role: 'admin', now: clock.now() });
-      const b = await store.users.create({ id: newId('usr'), username: 'b', passwordHash: 'h', role: 'admin', now: clock.now() });
+      const a = await store.users.create({
+        id: newId('usr'),
+        username: 'a',
+        passwordHash: 'h',
+        role: 'admin',
+        now: clock.now(),
+      });
+      const b = await store.users.create({
+        id: newId('usr'),
+        username: 'b',
+        passwordHash: 'h',
+        role: 'admin',
+        now: clock.now(),
+      });
       await createUser('c');
       await store.users.update(b.id, { disabled: true }, clock.now());
       expect(await store.transaction((tx) => tx.users.lockActiveAdminIds())).toEqual([a.id]);
@@ -247,7 +347,13 @@ for (const database of testDatabases()) {
     it('a transaction that throws leaves nothing behind', async () => {
       const error = await store
         .transaction(async (tx) => {
-          await tx.users.create({ id: newId('usr'), username: 'ghost', passwordHash: 'h', role: 'user', now: clock.now() });
+          await tx.users.create({
+            id: newId('usr'),
+            username: 'ghost',
+            passwordHash: 'h',
+            role: 'user',
+            now: clock.now(),
+          });
           throw new Error('changed my mind');
         })
         .catch((e: unknown) => e);
@@ -256,7 +362,21 @@ for (const database of testDatabases()) {
     });
 
     it('finds an audit event by id', async () => {
-      const event = { id: newId('evt'), occurred_at: clock.now().toISOString(), action: 'login.failed', outcome: 'failure' as const, actor_user_id: null, actor_scheme: null, username: 'alice', subject_type: null, subject_id: null, ip: '127.0.0.1', user_agent: null, request_id: null, detail: null };
+      const event = {
+        id: newId('evt'),
+        occurred_at: clock.now().toISOString(),
+        action: 'login.failed',
+        outcome: 'failure' as const,
+        actor_user_id: null,
+        actor_scheme: null,
+        username: 'alice',
+        subject_type: null,
+        subject_id: null,
+        ip: '127.0.0.1',
+        user_agent: null,
+        request_id: null,
+        detail: null,
+      };
       await store.auditEvents.insert(event);
       expect(await store.auditEvents.findById(event.id)).toEqual(event);
       expect(await store.auditEvents.findById('evt_missing')).toBeUndefined();

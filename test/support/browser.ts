@@ -7,12 +7,21 @@ export const CHROMIUM = '/usr/bin/chromium';
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
 export const chromiumInstalled = existsSync(CHROMIUM);
 
 export function announceBrowserSkip(): void {
-  if (!chromiumInstalled) console.warn(`SKIPPED: browser tests — ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
+  if (!chromiumInstalled)
+    console.warn(`SKIPPED: browser tests — ${CHROMIUM} is missing (apt-get install chromium; .ci/run does)`);
 }

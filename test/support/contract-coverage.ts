@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -15,7 +15,9 @@ export function recordObservation(operationId: string, status: number): void {
 
 /** operationId → the statuses its responses document. */
 export function documentedStatuses(specFile: string): Map<string, Set<string>> {
-  const spec = parse(readFileSync(specFile, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>> };
+  const spec = parse(readFileSync(specFile, 'utf8')) as {
+    paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown> }>>;
+  };
   const documented = new Map<string, Set<string>>();
   for (const item of Object.values(spec.paths)) {
     for (const method of METHODS) {
@@ -38,7 +40,9 @@ interface Route {
  * before the validator ran (unparseable or oversized bodies, refused query strings) count too.
  */
 export function operationMatcher(specFile: string): (method: string, url: string) => string | undefined {
-  const spec = parse(readFileSync(specFile, 'utf8')) as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const spec = parse(readFileSync(specFile, 'utf8')) as {
+    paths: Record<string, Record<string, { operationId?: string }>>;
+  };
   const routes: Route[] = [];
   for (const [path, item] of Object.entries(spec.paths)) {
     const pattern = new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`);

@@ -27,7 +27,10 @@ async function dropSchemas(baseUrl: string, pattern: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>('select nspname as name from pg_namespace where nspname like $1', [pattern]);
+    const { rows } = await client.query<{ name: string }>(
+      'select nspname as name from pg_namespace where nspname like $1',
+      [pattern],
+    );
     for (const { name } of rows) await client.query(`drop schema if exists ${name} cascade`);
   } finally {
     await client.end();

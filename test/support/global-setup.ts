@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { specFile } from '../../src/paths.js';
 import { COVERAGE_DIR_VARIABLE, unexercised } from './contract-coverage.js';
-import { TEST_RUN_VARIABLE, dropRunSchemas } from './databases.js';
+import { dropRunSchemas, TEST_RUN_VARIABLE } from './databases.js';
 
 /**
  * Contract coverage: every test app records (operationId, status) of each answer it gives. At the

@@ -7,11 +7,11 @@ import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
-import { DEFAULT_SERVER_LIMITS, type ServerLimits, createHttpServer, listen } from '../../src/http/listen.js';
 import { docsFile, specFile, webDir } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { operationMatcher, recordObservation } from './contract-coverage.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -60,7 +60,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      logs.push(...String(chunk).split('\n').filter((line) => line !== ''));
+      logs.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
@@ -156,8 +160,10 @@ export function expectEnvelope(response: TestResponse, status: number, type: str
   const problems: string[] = [];
   if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`);
   if (error?.type !== type) problems.push(`type ${error?.type}, expected ${type}`);
-  if (message !== undefined && error?.message !== message) problems.push(`message "${error?.message}", expected "${message}"`);
+  if (message !== undefined && error?.message !== message)
+    problems.push(`message "${error?.message}", expected "${message}"`);
   if (error?.status_code !== status) problems.push(`status_code ${error?.status_code}`);
-  if (typeof error?.request_id !== 'string' || error.request_id !== response.headers['x-request-id']) problems.push('request_id missing or not the X-Request-Id header');
+  if (typeof error?.request_id !== 'string' || error.request_id !== response.headers['x-request-id'])
+    problems.push('request_id missing or not the X-Request-Id header');
   if (problems.length > 0) throw new Error(`${problems.join('; ')}\nbody: ${response.text.slice(0, 500)}`);
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestApp, basic, bearer, cookiesFrom, expectEnvelope, startTestApp } from '../support/test-app.js';
+import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 const ADMIN = basic('admin', 'supersecret');
 const JOHN = basic('john', 'secret123');
@@ -27,7 +27,12 @@ describe('POST /users', () => {
     const response = await createUser({ username: 'carol', password: PASSWORD, role: 'user' });
     expect(response.status).toBe(201);
     expect(Object.keys(response.json).sort()).toEqual(ACCOUNT_KEYS);
-    expect(response.json).toMatchObject({ username: 'carol', role: 'user', disabled: false, created_at: app.clock.now().toISOString() });
+    expect(response.json).toMatchObject({
+      username: 'carol',
+      role: 'user',
+      disabled: false,
+      created_at: app.clock.now().toISOString(),
+    });
     expect(response.headers.location).toBe(`/users/${response.json.id}`);
     expect(response.text).not.toMatch(/\$2b\$|password/);
     expect((await app.call('GET', '/me', { headers: basic('carol', PASSWORD) })).json.user.username).toBe('carol');
@@ -62,25 +67,61 @@ describe('POST /users', () => {
   });
 
   it('403 for a user who is not an admin', async () => {
-    expectEnvelope(await createUser({ username: 'carol', password: PASSWORD, role: 'admin' }, JOHN), 403, 'authorization_error', 'Admins only');
+    expectEnvelope(
+      await createUser({ username: 'carol', password: PASSWORD, role: 'admin' }, JOHN),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
   });
 
   it('401 without credentials, and for an API key even with write permission', async () => {
-    expectEnvelope(await createUser({ username: 'carol', password: PASSWORD, role: 'user' }, {}), 401, 'authentication_error');
+    expectEnvelope(
+      await createUser({ username: 'carol', password: PASSWORD, role: 'user' }, {}),
+      401,
+      'authentication_error',
+    );
     const withKey = await createUser({ username: 'carol', password: PASSWORD, role: 'user' }, bearer('sk_test_123'));
     expectEnvelope(withKey, 401, 'authentication_error', 'Invalid credentials');
   });
 
   it('400 for a body that is not JSON, 413 for one over 100 KB, 415 for one that is not JSON by type', async () => {
-    expectEnvelope(await app.call('POST', '/users', { headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{"username"' }), 400, 'invalid_request_error');
-    expectEnvelope(await createUser({ username: 'carol', password: 'x'.repeat(110_000), role: 'user' }), 413, 'invalid_request_error');
-    expectEnvelope(await app.call('POST', '/users', { headers: { ...ADMIN, 'content-type': 'text/plain' }, body: 'carol' }), 415, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('POST', '/users', {
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: '{"username"',
+      }),
+      400,
+      'invalid_request_error',
+    );
+    expectEnvelope(
+      await createUser({ username: 'carol', password: 'x'.repeat(110_000), role: 'user' }),
+      413,
+      'invalid_request_error',
+    );
+    expectEnvelope(
+      await app.call('POST', '/users', { headers: { ...ADMIN, 'content-type': 'text/plain' }, body: 'carol' }),
+      415,
+      'invalid_request_error',
+    );
   });
 
   it('audits the creation with the admin who did it, never the password', async () => {
     const response = await createUser({ username: 'carol', password: PASSWORD, role: 'user' });
-    const events = await app.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'user.created').execute();
-    expect(events).toMatchObject([{ outcome: 'success', actor_user_id: await idOf('admin'), actor_scheme: 'basic', username: 'carol', subject_id: response.json.id }]);
+    const events = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'user.created')
+      .execute();
+    expect(events).toMatchObject([
+      {
+        outcome: 'success',
+        actor_user_id: await idOf('admin'),
+        actor_scheme: 'basic',
+        username: 'carol',
+        subject_id: response.json.id,
+      },
+    ]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
 });
@@ -94,7 +135,13 @@ describe('GET /users', () => {
     expect(response.json.has_more).toBe(false);
     expect(response.json.data).toHaveLength(5);
     expect(response.json.data[0].username).toBe('carol');
-    expect(response.json.data.map((u: { username: string }) => u.username).sort()).toEqual(['admin', 'alice', 'bob', 'carol', 'john']);
+    expect(response.json.data.map((u: { username: string }) => u.username).sort()).toEqual([
+      'admin',
+      'alice',
+      'bob',
+      'carol',
+      'john',
+    ]);
     expect(Object.keys(response.json.data[0]).sort()).toEqual(ACCOUNT_KEYS);
     expect(response.text).not.toContain('$2b$');
   });
@@ -125,14 +172,27 @@ describe('GET /users', () => {
   it('403 for a user who is not an admin; 401 without credentials or with an API key', async () => {
     expectEnvelope(await app.call('GET', '/users', { headers: JOHN }), 403, 'authorization_error', 'Admins only');
     expectEnvelope(await app.call('GET', '/users'), 401, 'authentication_error');
-    expectEnvelope(await app.call('GET', '/users', { headers: { 'x-api-key': 'sk_test_123' } }), 401, 'authentication_error');
+    expectEnvelope(
+      await app.call('GET', '/users', { headers: { 'x-api-key': 'sk_test_123' } }),
+      401,
+      'authentication_error',
+    );
   });
 
   it('200 for an admin signed in with a session; 403 for a user with one', async () => {
-    const adminSession = cookiesFrom(await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } }));
+    const adminSession = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } }),
+    );
     expect((await app.call('GET', '/users', { headers: { cookie: adminSession } })).status).toBe(200);
-    const userSession = cookiesFrom(await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }));
-    expectEnvelope(await app.call('GET', '/users', { headers: { cookie: userSession } }), 403, 'authorization_error', 'Admins only');
+    const userSession = cookiesFrom(
+      await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
+    );
+    expectEnvelope(
+      await app.call('GET', '/users', { headers: { cookie: userSession } }),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
   });
 
   it('400 for a credential in the query string', async () => {
@@ -149,12 +209,26 @@ describe('GET /users/{id}', () => {
   });
 
   it('404 for an unknown id', async () => {
-    expectEnvelope(await app.call('GET', '/users/usr_doesNotExist00', { headers: ADMIN }), 404, 'not_found_error', 'User not found');
+    expectEnvelope(
+      await app.call('GET', '/users/usr_doesNotExist00', { headers: ADMIN }),
+      404,
+      'not_found_error',
+      'User not found',
+    );
   });
 
   it('403 for a user asking about another user, and about themself', async () => {
-    expectEnvelope(await app.call('GET', `/users/${await idOf('alice')}`, { headers: JOHN }), 403, 'authorization_error', 'Admins only');
-    expectEnvelope(await app.call('GET', `/users/${await idOf('john')}`, { headers: JOHN }), 403, 'authorization_error');
+    expectEnvelope(
+      await app.call('GET', `/users/${await idOf('alice')}`, { headers: JOHN }),
+      403,
+      'authorization_error',
+      'Admins only',
+    );
+    expectEnvelope(
+      await app.call('GET', `/users/${await idOf('john')}`, { headers: JOHN }),
+      403,
+      'authorization_error',
+    );
   });
 
   it('401 without credentials', async () => {
@@ -162,6 +236,10 @@ describe('GET /users/{id}', () => {
   });
 
   it('400 for a credential in the query string', async () => {
-    expectEnvelope(await app.call('GET', `/users/${await idOf('alice')}?password=x`, { headers: ADMIN }), 400, 'invalid_request_error');
+    expectEnvelope(
+      await app.call('GET', `/users/${await idOf('alice')}?password=x`, { headers: ADMIN }),
+      400,
+      'invalid_request_error',
+    );
   });
 });

@@ -5,7 +5,7 @@ import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { newId } from '../../src/crypto/tokens.js';
 import { ApiError } from '../../src/errors/api-error.js';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { LAST_ADMIN_MESSAGE, UserService } from '../../src/users/user-service.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -13,7 +13,10 @@ import { ManualClock } from '../support/manual-clock.js';
 const GOOD_PASSWORD = 'correct horse battery staple';
 
 async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
   return error;
 }
@@ -48,7 +51,16 @@ for (const database of testDatabases()) {
 
     async function liveSession(userId: string, tokenHash: string): Promise<string> {
       const now = clock.now();
-      const session = await store.sessions.create({ id: newId('ses'), tokenHash, csrfTokenHash: 'c', userId, now, expiresAt: new Date(now.getTime() + 3_600_000), userAgent: null, ip: null });
+      const session = await store.sessions.create({
+        id: newId('ses'),
+        tokenHash,
+        csrfTokenHash: 'c',
+        userId,
+        now,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        userAgent: null,
+        ip: null,
+      });
       return session.id;
     }
 
@@ -61,20 +73,33 @@ for (const database of testDatabases()) {
       expect(user).toMatchObject({ username: 'Carol', role: 'user', disabled: 0, credential_version: 1 });
       expect(await hasher.verify(GOOD_PASSWORD, user.password_hash)).toBe(true);
       const [event] = await events();
-      expect(event).toMatchObject({ action: 'user.created', outcome: 'success', actor_scheme: 'cli', username: 'Carol', subject_type: 'user', subject_id: user.id });
+      expect(event).toMatchObject({
+        action: 'user.created',
+        outcome: 'success',
+        actor_scheme: 'cli',
+        username: 'Carol',
+        subject_type: 'user',
+        subject_id: user.id,
+      });
       expect(JSON.stringify(await events())).not.toContain(GOOD_PASSWORD);
     });
 
     it('409 for a username taken in another case', async () => {
       await users.create({ username: 'carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
-      const error = await failure(users.create({ username: 'CAROL', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN));
+      const error = await failure(
+        users.create({ username: 'CAROL', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN),
+      );
       expect([error.status, error.type, error.message]).toEqual([409, 'conflict_error', 'Username is already taken']);
     });
 
     it('422 for a bad username or a refused password, naming the field', async () => {
-      const badName = await failure(users.create({ username: 'carol:x', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN));
+      const badName = await failure(
+        users.create({ username: 'carol:x', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN),
+      );
       expect(badName.details).toEqual([{ path: '/body/username', message: expect.stringMatching(/letters, digits/) }]);
-      const common = await failure(users.create({ username: 'carol', password: 'password123', role: 'user' }, CLI_ORIGIN));
+      const common = await failure(
+        users.create({ username: 'carol', password: 'password123', role: 'user' }, CLI_ORIGIN),
+      );
       expect(common.details).toEqual([{ path: '/body/password', message: expect.stringMatching(/most common/) }]);
       expect(await store.users.count()).toBe(0);
     });
@@ -105,7 +130,16 @@ for (const database of testDatabases()) {
     it('disabling ends every session and API key for good; enabling again brings none back', async () => {
       const carol = await users.create({ username: 'carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
       await liveSession(carol.id, 's1');
-      await store.apiKeys.create({ id: newId('key'), userId: carol.id, name: 'k', prefix: 'sk_test_', keyHash: 'kh', permissions: ['read'], expiresAt: null, now: clock.now() });
+      await store.apiKeys.create({
+        id: newId('key'),
+        userId: carol.id,
+        name: 'k',
+        prefix: 'sk_test_',
+        keyHash: 'kh',
+        permissions: ['read'],
+        expiresAt: null,
+        now: clock.now(),
+      });
       const disabled = await users.update(carol.id, { disabled: true }, CLI_ORIGIN);
       expect(disabled).toMatchObject({ disabled: 1, credential_version: 2 });
       expect((await store.sessions.findByTokenHash('s1'))?.revoked_at).not.toBeNull();
@@ -113,7 +147,9 @@ for (const database of testDatabases()) {
       const enabled = await users.update(carol.id, { disabled: false }, CLI_ORIGIN);
       expect(enabled).toMatchObject({ disabled: 0, credential_version: 3 });
       expect((await store.apiKeys.findByHash('kh'))?.revoked_at).not.toBeNull();
-      const updates = (await events()).filter((e) => e.action === 'user.updated').map((e) => JSON.parse(e.detail ?? '{}'));
+      const updates = (await events())
+        .filter((e) => e.action === 'user.updated')
+        .map((e) => JSON.parse(e.detail ?? '{}'));
       expect(updates).toContainEqual({ disabled: true, sessions_revoked: 1, api_keys_revoked: 1 });
       expect(updates).toContainEqual({ disabled: false });
     });
@@ -126,7 +162,10 @@ for (const database of testDatabases()) {
     });
 
     it('404 for an unknown user, on update and on delete', async () => {
-      for (const attempt of [() => users.update('usr_missing', { disabled: true }, CLI_ORIGIN), () => users.remove('usr_missing', CLI_ORIGIN)]) {
+      for (const attempt of [
+        () => users.update('usr_missing', { disabled: true }, CLI_ORIGIN),
+        () => users.remove('usr_missing', CLI_ORIGIN),
+      ]) {
         const error = await failure(attempt());
         expect([error.status, error.message]).toEqual([404, 'User not found']);
       }
@@ -137,7 +176,11 @@ for (const database of testDatabases()) {
       const other = await users.create({ username: 'other', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN);
       await users.update(other.id, { disabled: true }, CLI_ORIGIN);
       // One at a time: started together, a rejection could go unobserved until its turn.
-      const attempts = [() => users.update(root.id, { role: 'user' }, CLI_ORIGIN), () => users.update(root.id, { disabled: true }, CLI_ORIGIN), () => users.remove(root.id, CLI_ORIGIN)];
+      const attempts = [
+        () => users.update(root.id, { role: 'user' }, CLI_ORIGIN),
+        () => users.update(root.id, { disabled: true }, CLI_ORIGIN),
+        () => users.remove(root.id, CLI_ORIGIN),
+      ];
       for (const attempt of attempts) {
         const error = await failure(attempt());
         expect([error.status, error.type, error.message]).toEqual([409, 'conflict_error', LAST_ADMIN_MESSAGE]);
@@ -160,7 +203,10 @@ for (const database of testDatabases()) {
     it('two admins demoting each other at once leave one admin', async () => {
       const a = await users.create({ username: 'admin-a', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN);
       const b = await users.create({ username: 'admin-b', password: GOOD_PASSWORD, role: 'admin' }, CLI_ORIGIN);
-      const results = await Promise.allSettled([users.update(a.id, { role: 'user' }, CLI_ORIGIN), users.update(b.id, { role: 'user' }, CLI_ORIGIN)]);
+      const results = await Promise.allSettled([
+        users.update(a.id, { role: 'user' }, CLI_ORIGIN),
+        users.update(b.id, { role: 'user' }, CLI_ORIGIN),
+      ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const admins = await store.transaction((tx) => tx.users.lockActiveAdminIds());
       expect(admins).toHaveLength(1);

@@ -1,3 +1,4 @@
+// Build step (plain JS, run by `npm run docs`): makes the Redoc page ask nothing of any other host.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
@@ -9,11 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const LOGOS = ['https://cdn.redoc.ly/redoc/logo-mini-full.svg', 'https://cdn.redoc.ly/redoc/logo-mini.svg'];
 const EMPTY_IMAGE = 'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E';
 
-export function makeOffline(html: string): string {
-  let page = html;
-  for (const logo of LOGOS) page = page.replaceAll(logo, EMPTY_IMAGE);
-  return page;
-}
-
 const file = process.argv[2];
-if (file !== undefined) writeFileSync(file, makeOffline(readFileSync(file, 'utf8')));
+if (file === undefined) throw new Error('usage: node scripts/make-offline-docs.mjs FILE');
+let page = readFileSync(file, 'utf8');
+for (const logo of LOGOS) page = page.replaceAll(logo, EMPTY_IMAGE);
+writeFileSync(file, page);
