@@ -85,7 +85,9 @@ export interface paths {
          * Sign in and start a session
          * @description Checks the username and password and starts a new session: the answer sets a signed
          *     `gatehouse_session` cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS) that carries
-         *     only a new random session id. A session cookie sent with the request is ignored.
+         *     only a new random session id. A session cookie sent with the request is never reused: if it
+         *     names a live session, that session ends here (even when signing in as someone else), so a
+         *     browser never holds two sessions at once.
          *     Unknown usernames and wrong passwords get the same answer in the same time.
          *     Repeated failures for one username from one address are throttled with 429: after
          *     `LOGIN_MAX_FAILURES` (default 5) consecutive failures the pair is blocked for 1 s, then
@@ -218,7 +220,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown or malformed id answers 404. */
                 id: string;
             };
             cookie?: never;
@@ -1011,7 +1013,9 @@ export interface components {
     parameters: {
         /**
          * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-         *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+         *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+         *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+         *     session, ignored otherwise. (The length limit is the server's header limit.)
          * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
          */
         CsrfToken: string;
@@ -1327,7 +1331,9 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1446,7 +1452,9 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1526,7 +1534,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown or malformed id answers 404. */
                 id: string;
             };
             cookie?: never;
@@ -1568,13 +1576,15 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
             };
             path: {
-                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown or malformed id answers 404. */
                 id: string;
             };
             cookie?: never;
@@ -1605,13 +1615,15 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
             };
             path: {
-                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown id answers 404. */
+                /** @description The user's id, e.g. `usr_4Q2mV7cK1xP9sT3a`; an unknown or malformed id answers 404. */
                 id: string;
             };
             cookie?: never;
@@ -1726,7 +1738,7 @@ export interface operations {
                 /** @description How many keys to return. */
                 limit?: number;
                 /**
-                 * @description The `id` of the last key of the previous page.
+                 * @description The `id` of the last key of the previous page; an unknown id answers 422.
                  * @example key_8fQ2mV7cK1xP9sT3
                  */
                 starting_after?: string;
@@ -1782,7 +1794,9 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1848,14 +1862,16 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
             };
             path: {
                 /**
-                 * @description The key's `id`.
+                 * @description The key's `id`; an unknown or malformed id answers 404.
                  * @example key_8fQ2mV7cK1xP9sT3
                  */
                 id: string;
@@ -1928,7 +1944,9 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1962,14 +1980,16 @@ export interface operations {
             header?: {
                 /**
                  * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials.
+                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
+                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
+                 *     session, ignored otherwise. (The length limit is the server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
             };
             path: {
                 /**
-                 * @description The session's `id`, as listed by `GET /me/sessions`.
+                 * @description The session's `id`, as listed by `GET /me/sessions`; an unknown or malformed id answers 404.
                  * @example ses_7bN2kQ9xW4mP1cR8
                  */
                 id: string;
@@ -2128,7 +2148,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];

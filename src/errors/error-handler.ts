@@ -43,6 +43,8 @@ function fromValidator(error: ValidatorError, req: Request): ApiError {
       // A path that is not valid percent-encoding is unreadable, not a wrongly shaped request.
       if (error.errors.some((e) => /malformed uri/i.test(e.message ?? '')))
         return badRequest('The path is not valid percent-encoding');
+      // An id in the path that is too long to be one names nothing: not found, as an unknown id is.
+      if (error.errors.every((e) => detailPath(e.path).startsWith('/params/'))) return notFound('Not found');
       const details: ErrorDetail[] = error.errors.map((e) => ({
         path: detailPath(e.path),
         message: e.message ?? 'is not valid',
