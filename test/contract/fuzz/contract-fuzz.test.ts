@@ -1,0 +1,191 @@
+import fc, { type Arbitrary } from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadContract } from '../../../src/contract.js';
+import { specFile } from '../../../src/paths.js';
+import { basic, bearer, cookiesFrom, startTestApp, type TestApp, type TestResponse } from '../../support/test-app.js';
+import { fuzzText, fuzzValue, type RefResolver, type Schema } from './schema-arbitrary.js';
+
+/**
+ * A property-based pass over the whole contract: requests generated from each operation's own
+ * parameter and body schemas (mostly valid, some hostile), sent with every kind of credential.
+ * Whatever arrives, the answer is a status the operation documents, never a 5xx, and every
+ * failure is the error envelope. (The test app also checks each answer's shape against the
+ * contract.) A failure prints the seed and the shrunk request; FUZZ_SEED and FUZZ_RUNS replay it.
+ */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema: Schema;
+}
+
+interface Operation {
+  operationId: string;
+  method: string;
+  path: string;
+  parameters: Parameter[];
+  body: Schema | undefined;
+  documented: Set<number>;
+}
+
+interface FuzzRequest {
+  credential: string;
+  pathValues: Record<string, string>;
+  query: Record<string, string>;
+  csrf: string | undefined;
+  body: unknown;
+}
+
+const document = loadContract(specFile).document as {
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, Record<string, unknown>>;
+};
+
+const resolve: RefResolver = (ref) => {
+  const [, , section, name] = ref.split('/');
+  const found = document.components[section ?? '']?.[name ?? ''];
+  if (found === undefined) throw new Error(`unresolved ${ref}`);
+  return found as Schema;
+};
+
+function parameterOf(raw: unknown): Parameter {
+  const ref = (raw as { $ref?: string }).$ref;
+  return (ref === undefined ? raw : resolve(ref)) as Parameter;
+}
+
+const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) => {
+  const shared = ((item.parameters as unknown[] | undefined) ?? []).map(parameterOf);
+  return METHODS.filter((method) => item[method] !== undefined).map((method) => {
+    const raw = item[method] as {
+      operationId: string;
+      parameters?: unknown[];
+      requestBody?: { content?: Record<string, { schema: Schema }> };
+      responses: Record<string, unknown>;
+    };
+    return {
+      operationId: raw.operationId,
+      method: method.toUpperCase(),
+      path,
+      parameters: [...shared, ...(raw.parameters ?? []).map(parameterOf)],
+      body: raw.requestBody?.content?.['application/json']?.schema,
+      documented: new Set(Object.keys(raw.responses).map(Number)),
+    };
+  });
+});
+
+let app: TestApp;
+/** Ids that exist, so the generated paths reach the handlers and not only the 404s. */
+const knownIds: string[] = [];
+let credentials: Record<string, Record<string, string>> = {};
+
+async function signIn(username: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const response = await app.call('POST', '/login', { body: { username, password } });
+  return { cookie: cookiesFrom(response), csrf: (response.json as { csrf_token: string }).csrf_token };
+}
+
+/** Fresh sessions before each operation's run: an earlier run may have signed them out. */
+async function refreshCredentials(): Promise<void> {
+  const admin = await signIn('admin', 'supersecret');
+  const alice = await signIn('alice', 'password123');
+  credentials = {
+    none: {},
+    'basic admin': basic('admin', 'supersecret'),
+    'basic user': basic('john', 'secret123'),
+    'basic wrong': basic('john', 'not-his-password'),
+    'bearer write key': bearer('sk_test_123'),
+    'x-api-key read key': { 'x-api-key': 'sk_live_456' },
+    'bearer unknown key': bearer('sk_test_unknown'),
+    'session admin': { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+    'session user': { cookie: alice.cookie, 'x-csrf-token': alice.csrf },
+    'session without csrf': { cookie: alice.cookie },
+  };
+}
+
+beforeAll(async () => {
+  app = await startTestApp({
+    config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 },
+  });
+  await refreshCredentials();
+  const admin = credentials['basic admin'];
+  const users = await app.call('GET', '/users', { headers: admin });
+  const keys = await app.call('GET', '/api-keys', { headers: basic('john', 'secret123') });
+  const sessions = await app.call('GET', '/me/sessions', { headers: admin });
+  for (const list of [users, keys, sessions]) {
+    for (const entry of (list.json as { data: Array<{ id: string }> }).data) knownIds.push(entry.id);
+  }
+  expect(knownIds.length).toBeGreaterThan(3);
+});
+afterAll(() => app.close());
+
+/** Text a header can carry: printable ASCII only (anything else is refused by the client itself). */
+const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, '').trim();
+
+function requestArbitrary(op: Operation): Arbitrary<FuzzRequest> {
+  const pathParams = op.parameters.filter((p) => p.in === 'path');
+  const queryParams = op.parameters.filter((p) => p.in === 'query');
+  const pathValues = fc.record(
+    Object.fromEntries(
+      pathParams.map((p) => [
+        p.name,
+        fc
+          .oneof(fc.constantFrom(...knownIds), fuzzText(p.schema, resolve))
+          .filter((id) => id !== '' && id !== '.' && id !== '..'),
+      ]),
+    ),
+  );
+  const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, fuzzText(p.schema, resolve)])), {
+    requiredKeys: [],
+  });
+  return fc.record({
+    credential: fc.constantFrom(...Object.keys(credentials)),
+    pathValues,
+    query,
+    csrf: fc.option(fc.string({ maxLength: 80 }).map(headerSafe), { nil: undefined }),
+    body: op.body === undefined ? fc.constant(undefined) : fc.option(fuzzValue(op.body, resolve), { nil: undefined }),
+  }) as Arbitrary<FuzzRequest>;
+}
+
+async function send(op: Operation, request: FuzzRequest): Promise<TestResponse> {
+  let path = op.path;
+  for (const [name, value] of Object.entries(request.pathValues))
+    path = path.replace(`{${name}}`, encodeURIComponent(value));
+  const search = new URLSearchParams(request.query).toString();
+  const headers = { ...credentials[request.credential] };
+  if (request.csrf !== undefined && request.csrf !== '') headers['x-csrf-token'] = request.csrf;
+  return app.call(op.method, search === '' ? path : `${path}?${search}`, { headers, body: request.body });
+}
+
+function problemsWith(op: Operation, response: TestResponse): string[] {
+  const problems: string[] = [];
+  if (response.status >= 500 && response.status !== 503) problems.push(`answered ${response.status}`);
+  if (!op.documented.has(response.status))
+    problems.push(`answered ${response.status}, which the contract does not document`);
+  if (response.status >= 400) {
+    const error = (response.json as { error?: { type?: unknown; status_code?: unknown; request_id?: unknown } })?.error;
+    if (
+      typeof error?.type !== 'string' ||
+      error.status_code !== response.status ||
+      typeof error.request_id !== 'string'
+    )
+      problems.push('the failure is not the error envelope');
+  }
+  return problems;
+}
+
+describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))('%s, fuzzed', (_name, op) => {
+  it('answers only documented statuses, never a 5xx, failures in the envelope', async () => {
+    await refreshCredentials();
+    await fc.assert(
+      fc.asyncProperty(requestArbitrary(op), async (request) => {
+        const response = await send(op, request);
+        const problems = problemsWith(op, response);
+        if (problems.length > 0) throw new Error(`${problems.join('; ')}: ${response.text.slice(0, 300)}`);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  });
+});
