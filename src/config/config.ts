@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export type Environment = 'development' | 'test' | 'production';
 export type TrustProxy = boolean | number | string[];
@@ -67,6 +68,12 @@ export function parseConfig(env: Env): ConfigResult {
   const production = environment === 'production';
 
   const databaseUrl = env.DATABASE_URL?.trim() || 'sqlite:./data/gatehouse.db';
+  // The default file is the development store (demo data and all): production must name its own.
+  if (production && !env.DATABASE_URL?.trim()) {
+    problems.push(
+      'DATABASE_URL is required in production (postgres://… or sqlite:/path/to/gatehouse.db); the default ./data/gatehouse.db is the development store',
+    );
+  }
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     problems.push('DATABASE_URL must start with sqlite: or postgres:// (e.g. sqlite:./data/gatehouse.db)');
   }
@@ -137,30 +144,61 @@ export function parseConfig(env: Env): ConfigResult {
   if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
     problems.push('SESSION_IDLE_MINUTES must not be longer than SESSION_ABSOLUTE_HOURS');
   }
+  if (production && config.trustProxy === false) {
+    warnings.push(
+      "TRUST_PROXY is not set: every client address is taken to be the direct peer, so behind a proxy all clients share one rate limit and one sign-in throttle (set it to the TLS proxy's address or hop count)",
+    );
+  }
   if (production && redisUrl === undefined) {
     warnings.push('REDIS_URL is not set: rate limits and sign-in throttles count per instance, not across instances');
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config, warnings };
 }
 
-/** TRUST_PROXY: off (default), a number of hops, or a comma list of proxy addresses/subnets for Express. */
+/** More hops than any real chain of proxies: a count this large trusts whatever the client sends. */
+const MAX_PROXY_HOPS = 10;
+const TRUST_EVERYONE =
+  'TRUST_PROXY must name the proxies to trust (a hop count up to 10, or addresses such as loopback,10.0.0.0/8), not everyone';
+
+/** `10.0.0.0/8` → true; `0.0.0.0/0`, `::/0`, `999.1.1.1`, `10.0.0.0/40` → false. */
+function isProxySubnet(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: off (default), a number of hops, or a comma list of proxy addresses/subnets for
+ * Express. Anything that amounts to "trust everyone" (`true`, a /0 subnet, a huge hop count) is
+ * refused: it would let every client choose its own address, and so its own rate limit.
+ */
 function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
   const value = raw?.trim();
   if (value === undefined || value === '' || ['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) {
+    if (Number(value) <= MAX_PROXY_HOPS) return Number(value);
+    problems.push(TRUST_EVERYONE);
+    return false;
+  }
   if (['true', 'on', 'yes'].includes(value.toLowerCase())) {
-    problems.push(
-      'TRUST_PROXY must name the proxies to trust (a hop count, or addresses such as loopback,10.0.0.0/8), not "true"',
-    );
+    problems.push(TRUST_EVERYONE);
     return false;
   }
   const entries = value
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
-  const bad = entries.filter((entry) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(entry));
+  if (entries.some((entry) => /\/0+$/.test(entry))) {
+    problems.push(TRUST_EVERYONE);
+    return false;
+  }
+  const bad = entries.filter((entry) => !isProxySubnet(entry));
   if (bad.length > 0) problems.push(`TRUST_PROXY has entries that are not addresses or subnets: ${bad.join(', ')}`);
-  return entries;
+  return bad.length > 0 ? false : entries;
 }
 
 /** A config for tests and tools: defaults plus overrides, never touching process.env. */

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 
-const PRODUCTION = { NODE_ENV: 'production', SESSION_KEYS: 'k'.repeat(40), DEMO_DATA: 'off' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SESSION_KEYS: 'k'.repeat(40),
+  DATABASE_URL: 'sqlite::memory:',
+  DEMO_DATA: 'off',
+};
 
 describe('abuse-resistance settings', () => {
   it('have the documented defaults', () => {

@@ -1,3 +1,4 @@
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 
@@ -33,19 +34,21 @@ describe('configuration', () => {
   });
 
   it('production refuses to start without SESSION_KEYS, naming the variable', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
+    const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^SESSION_KEYS /);
   });
 
   it('production refuses short or well-known session keys', () => {
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: 'short' })[0]).toMatch(/SESSION_KEYS/);
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: `${STRONG_KEY},secret` })[0]).toMatch(/SESSION_KEYS/);
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'sqlite::memory:' };
+    expect(problemsOf({ ...production, SESSION_KEYS: 'short' })[0]).toMatch(/SESSION_KEYS/);
+    expect(problemsOf({ ...production, SESSION_KEYS: `${STRONG_KEY},secret` })[0]).toMatch(/SESSION_KEYS/);
   });
 
   it('production starts with strong keys and never loads demo data', () => {
     const result = parseConfig({
       NODE_ENV: 'production',
+      DATABASE_URL: 'sqlite::memory:',
       SESSION_KEYS: `${STRONG_KEY},${STRONG_KEY.split('').reverse().join('')}`,
     });
     expect(result.ok && result.config.demoData).toBe(false);
@@ -53,9 +56,14 @@ describe('configuration', () => {
   });
 
   it('production refuses DEMO_DATA=on', () => {
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DEMO_DATA: 'on' })).toEqual([
-      'DEMO_DATA cannot be on in production',
-    ]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        SESSION_KEYS: STRONG_KEY,
+        DATABASE_URL: 'sqlite::memory:',
+        DEMO_DATA: 'on',
+      }),
+    ).toEqual(['DEMO_DATA cannot be on in production']);
   });
 
   it('refuses CORS_ORIGINS=* and origins that are not origins', () => {
@@ -89,5 +97,54 @@ describe('configuration', () => {
     const list = parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' });
     expect(list.ok && list.config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(problemsOf({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY/);
+  });
+
+  it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8, 0.0.0.0/00', '1000', '11'])(
+    'TRUST_PROXY=%s trusts everyone: refused in one line, in production and outside it',
+    (value) => {
+      for (const env of [{}, { NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' }]) {
+        const problems = problemsOf({ ...env, TRUST_PROXY: value });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^TRUST_PROXY must name the proxies to trust/);
+      }
+    },
+  );
+
+  it.each(['999.1.1.1', '10.0.0.0/40', 'fe80::/200', '10.0.0.0/8/8', 'proxy.example.com'])(
+    'TRUST_PROXY=%s is not an address: one line instead of a crash at start',
+    (value) => {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([
+        `TRUST_PROXY has entries that are not addresses or subnets: ${value}`,
+      ]);
+    },
+  );
+
+  it.each(['1', '10', 'loopback', '10.0.0.0/8, 172.16.0.0/12', '2001:db8::/32', '192.168.1.10'])(
+    'TRUST_PROXY=%s is accepted and is what Express can compile',
+    (value) => {
+      const result = parseConfig({ TRUST_PROXY: value });
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(() => express().set('trust proxy', result.config.trustProxy)).not.toThrow();
+    },
+  );
+
+  it('production without TRUST_PROXY warns what that means', () => {
+    const result = parseConfig({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' });
+    expect(result.ok && result.warnings.join('\n')).toMatch(/TRUST_PROXY is not set: .*share one rate limit/);
+    const behind = parseConfig({
+      NODE_ENV: 'production',
+      SESSION_KEYS: STRONG_KEY,
+      DATABASE_URL: 'sqlite::memory:',
+      TRUST_PROXY: '1',
+    });
+    expect(behind.ok && behind.warnings.join('\n')).not.toMatch(/TRUST_PROXY/);
+  });
+
+  it('production names its own store: the default file is the development one', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY });
+    expect(problems).toEqual([expect.stringMatching(/^DATABASE_URL is required in production/)]);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'postgres://db/gh' })).toEqual(
+      [],
+    );
   });
 });

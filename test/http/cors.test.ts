@@ -75,7 +75,12 @@ describe('CORS', () => {
 });
 
 describe('CORS_ORIGINS configuration', () => {
-  const base = { NODE_ENV: 'production', SESSION_KEYS: 'k'.repeat(40), DEMO_DATA: 'off' };
+  const base = {
+    NODE_ENV: 'production',
+    SESSION_KEYS: 'k'.repeat(40),
+    DATABASE_URL: 'sqlite::memory:',
+    DEMO_DATA: 'off',
+  };
 
   it('refuses "*" at start, with a line saying why', () => {
     const result = parseConfig({ ...base, CORS_ORIGINS: '*' });
