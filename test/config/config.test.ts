@@ -102,7 +102,11 @@ describe('configuration', () => {
   it.each(['0.0.0.0/0', '::/0', '10.0.0.0/8, 0.0.0.0/00', '1000', '11'])(
     'TRUST_PROXY=%s trusts everyone: refused in one line, in production and outside it',
     (value) => {
-      for (const env of [{}, { NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' }]) {
+      const environments: Record<string, string>[] = [
+        {},
+        { NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' },
+      ];
+      for (const env of environments) {
         const problems = problemsOf({ ...env, TRUST_PROXY: value });
         expect(problems).toHaveLength(1);
         expect(problems[0]).toMatch(/^TRUST_PROXY must name the proxies to trust/);
