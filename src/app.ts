@@ -8,6 +8,7 @@ import { keyModeFor } from './api-keys/issue-api-key.js';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
+import { authFailureHandler } from './auth/auth-failure.js';
 import { createBasicAuthenticator } from './auth/basic.js';
 import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { PasswordCheck } from './auth/password-check.js';
@@ -29,20 +30,12 @@ import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
 import { requestLogger } from './http/request-logger.js';
 import { requireDocumentedBody } from './http/require-body.js';
 import { securityHeaders } from './http/security-headers.js';
+import { mountOperations } from './operations/mount.js';
+import { operationTable } from './operations/table.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
 import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
 import { CounterStore } from './rate-limit/counters.js';
-import { apiKeyItemRoutes } from './routes/api-key-items.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { auditEventRoutes } from './routes/audit-events.js';
-import { basicRoutes } from './routes/basic.js';
-import { meRoutes } from './routes/me.js';
-import { mySessionRoutes } from './routes/my-sessions.js';
-import { pageRoutes } from './routes/pages.js';
-import { serviceRoutes } from './routes/service.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { userRoutes } from './routes/users.js';
 import type { Store } from './store/store.js';
 import { UserService } from './users/user-service.js';
 
@@ -144,21 +137,30 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(authFailureHandler());
+
   app.use(rateLimit.afterAuthentication);
   app.use(requireDocumentedBody());
   // After the validator, so the principal is known; before every route, so none can forget it.
   app.use(requireCsrfToken());
 
-  app.use(serviceRoutes({ store, contract, docsFile: deps.docsFile }));
-  app.use(pageRoutes(deps.webDir));
-  app.use(basicRoutes());
-  app.use(apiKeyItemRoutes());
-  app.use(sessionRoutes({ session, authenticateSession, passwords, audit }));
-  app.use(apiKeyRoutes({ store, clock, keyMode: keyModeFor(config.env), audit }));
-  app.use(mySessionRoutes({ session, audit }));
-  app.use(meRoutes({ store, users, passwords, audit }));
-  app.use(userRoutes({ store, users }));
-  app.use(auditEventRoutes({ store }));
+  mountOperations(
+    app,
+    operationTable({
+      store,
+      contract,
+      docsFile: deps.docsFile,
+      webDir: deps.webDir,
+      clock,
+      keyMode: keyModeFor(config.env),
+      audit,
+      session,
+      authenticateSession,
+      passwords,
+      users,
+    }),
+    contract,
+  );
 
   app.use(rateLimit.onError);
   app.use(createErrorHandler(logger));

@@ -1,12 +1,12 @@
 import type { Request } from 'express';
-import { parseBasicCredentials } from '../auth/basic-credentials.js';
+import type { AuthFailure } from '../auth/auth-record.js';
 import type { createSecurityHandlers } from '../auth/security-handlers.js';
 import type { AuditLog } from './audit-log.js';
 
 type SecurityHandlers = ReturnType<typeof createSecurityHandlers>;
 
-function refusedBasic(req: Request): boolean {
-  return req.auth?.failures.some((failure) => failure.scheme === 'basicAuth' && failure.reason === 'invalid') ?? false;
+function refusedBasic(req: Request): AuthFailure | undefined {
+  return req.auth?.failures.find((failure) => failure.scheme === 'basicAuth' && failure.reason === 'invalid');
 }
 
 /**
@@ -17,8 +17,10 @@ function refusedBasic(req: Request): boolean {
 export function auditBasicFailures(handlers: SecurityHandlers, audit: AuditLog): SecurityHandlers {
   const basicAuth: SecurityHandlers['basicAuth'] = async (req, scopes) => {
     const passed = await handlers.basicAuth(req, scopes);
-    if (!passed && refusedBasic(req)) {
-      const username = parseBasicCredentials(req.headers.authorization)?.username;
+    const refusal = passed ? undefined : refusedBasic(req);
+    if (refusal !== undefined) {
+      // The authenticator names the user only when the header was well formed.
+      const username = refusal.username;
       await audit.record(req, {
         action: 'basic.failed',
         outcome: 'failure',

@@ -1,5 +1,13 @@
-import { type ApiError, forbidden, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
-import { THROTTLED_MESSAGE } from '../rate-limit/brute-force-throttle.js';
+import type { ErrorRequestHandler } from 'express';
+import { matchedOperation } from '../contract.js';
+import {
+  type ApiError,
+  forbidden,
+  THROTTLED_MESSAGE,
+  tooManyRequests,
+  unauthenticated,
+  unavailable,
+} from '../errors/api-error.js';
 import type { AuthRecord, SecuritySchemeName } from './auth-record.js';
 
 export type SecurityRequirement = Record<string, string[]>;
@@ -50,4 +58,21 @@ export function authFailure(record: AuthRecord | undefined, security: SecurityRe
   const scheme = record?.failures.find((failure) => failure.reason === 'invalid')?.scheme ?? schemes[0] ?? 'basicAuth';
   const challenges = [...new Set(schemes.map((name) => CHALLENGES[name]).filter((c): c is string => c !== undefined))];
   return unauthenticated(UNAUTHENTICATED_MESSAGES[scheme], challenges);
+}
+
+/** The validator's refusal when no security alternative let the request through. */
+function isSecurityRefusal(error: unknown): boolean {
+  const refusal = error as { status?: unknown; errors?: unknown } | undefined;
+  return refusal?.status === 401 && Array.isArray(refusal.errors);
+}
+
+/**
+ * Mounted right after the validator: its 401 carries only the first alternative's message, so
+ * the answer is decided here from what every security handler recorded on the request.
+ */
+export function authFailureHandler(): ErrorRequestHandler {
+  return (error, req, _res, next) => {
+    if (!isSecurityRefusal(error)) return next(error);
+    next(authFailure(req.auth, matchedOperation(req)?.schema?.security ?? []));
+  };
 }

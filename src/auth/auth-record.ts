@@ -11,6 +11,8 @@ export interface AuthFailure {
   missing: string[];
   /** How long the brute-force throttle holds the credential back (only for "throttled"). */
   retryAfterSeconds?: number;
+  /** The username a refused Basic credential named (only for "invalid", when it was well formed). */
+  username?: string;
   /** What went wrong when the credential could not be checked at all (only for "unavailable"); for the log. */
   cause?: string;
 }

@@ -3,7 +3,14 @@ import { type UserRecord, type UserRepository, usernameKey } from '../store/user
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
 import type { PasswordCheck, PasswordCheckResult } from './password-check.js';
-import { type Authentication, authenticated, INVALID_CREDENTIAL, NO_CREDENTIAL, throttled } from './principal.js';
+import {
+  type Authentication,
+  authenticated,
+  INVALID_CREDENTIAL,
+  NO_CREDENTIAL,
+  refused,
+  throttled,
+} from './principal.js';
 
 export interface BasicAuthenticatorDeps {
   users: UserRepository;
@@ -68,7 +75,7 @@ export function createBasicAuthenticator({
     }
     const result = await check;
     if (result.outcome === 'throttled') return throttled(result.retryAfterSeconds);
-    if (result.outcome === 'invalid') return INVALID_CREDENTIAL;
+    if (result.outcome === 'invalid') return refused(credentials.username);
     cache.set(key, { userId: result.user.id, credentialVersion: result.user.credential_version });
     return authenticated({ scheme: 'basic', user: result.user });
   };

@@ -17,12 +17,18 @@ export type Principal =
  */
 export type Authentication =
   | { outcome: 'none' }
-  | { outcome: 'invalid' }
+  /** `username`: the name a well-formed but refused Basic credential gave, for the audit trail. */
+  | { outcome: 'invalid'; username?: string }
   | { outcome: 'throttled'; retryAfterSeconds: number }
   | { outcome: 'authenticated'; principal: Principal };
 
 export const NO_CREDENTIAL: Authentication = { outcome: 'none' };
 export const INVALID_CREDENTIAL: Authentication = { outcome: 'invalid' };
+
+/** A credential that named a user but did not prove it. */
+export function refused(username: string): Authentication {
+  return { outcome: 'invalid', username };
+}
 
 export function throttled(retryAfterSeconds: number): Authentication {
   return { outcome: 'throttled', retryAfterSeconds };

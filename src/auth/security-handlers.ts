@@ -59,7 +59,7 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
         return false;
       }
       if (result.outcome === 'invalid') {
-        record.failures.push({ scheme, reason: 'invalid', missing: [] });
+        record.failures.push({ scheme, reason: 'invalid', missing: [], username: result.username });
         return false;
       }
       const missing = missingScopes(result.principal, scopes);

@@ -64,6 +64,9 @@ export function validationFailed(details: ErrorDetail[]): ApiError {
   return new ApiError(422, 'validation_error', 'Request validation failed', { details });
 }
 
+/** A credential held back by the brute-force throttle, whichever route presented it. */
+export const THROTTLED_MESSAGE = 'Too many failed attempts, try again later';
+
 export function tooManyRequests(message: string, retryAfterSeconds: number): ApiError {
   return new ApiError(429, 'rate_limit_error', message, {
     headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },

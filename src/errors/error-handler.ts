@@ -1,8 +1,6 @@
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { authFailure, type SecurityRequirement } from '../auth/auth-failure.js';
-import { matchedOperation } from '../http/matched-operation.js';
-import { ApiError, badRequest, type ErrorDetail, notFound, validationFailed } from './api-error.js';
+import { ApiError, badRequest, type ErrorDetail, notFound, unauthenticated, validationFailed } from './api-error.js';
 
 /** The shape of express-openapi-validator's HttpError. */
 interface ValidatorError {
@@ -26,18 +24,13 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof (error as BodyParserError)?.status === 'number' && typeof (error as BodyParserError).type === 'string';
 }
 
-function operationSecurity(req: Request): SecurityRequirement[] {
-  const schema = matchedOperation(req)?.schema;
-  return schema?.security ?? [];
-}
-
 /** `.body.username` or `/body/username` → `/body/username`. */
 function detailPath(path: string | undefined): string {
   if (path === undefined || path === '') return '/';
   return path.startsWith('/') ? path : `/${path.replace(/^\./, '').replaceAll('.', '/')}`;
 }
 
-function fromValidator(error: ValidatorError, req: Request): ApiError {
+function fromValidator(error: ValidatorError): ApiError {
   switch (error.status) {
     case 400: {
       // A path that is not valid percent-encoding is unreadable, not a wrongly shaped request.
@@ -52,7 +45,8 @@ function fromValidator(error: ValidatorError, req: Request): ApiError {
       return validationFailed(details);
     }
     case 401:
-      return authFailure(req.auth, operationSecurity(req));
+      // auth/ decides every authentication failure before this point; this is only the fallback.
+      return unauthenticated('Not authenticated');
     case 404:
       return notFound('Route not found');
     case 405:
@@ -86,9 +80,9 @@ function fromBodyParser(error: BodyParserError): ApiError {
   }
 }
 
-export function toApiError(error: unknown, req: Request): ApiError {
+export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isValidatorError(error)) return fromValidator(error, req);
+  if (isValidatorError(error)) return fromValidator(error);
   if (isBodyParserError(error)) return fromBodyParser(error);
   const status = (error as { status?: unknown })?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return badRequest('Bad request');
@@ -98,7 +92,7 @@ export function toApiError(error: unknown, req: Request): ApiError {
 /** The one place every failure becomes the envelope; internal detail goes to the log only. */
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
-    const apiError = toApiError(error, req);
+    const apiError = toApiError(error);
     const requestId = String(req.id ?? '');
     if (apiError.status >= 500)
       logger.error({ err: error, request_id: requestId, internal: apiError.internal }, 'request failed');

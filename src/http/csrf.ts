@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
+import { matchedOperation } from '../contract.js';
 import { safeEqual, sha256Hex } from '../crypto/tokens.js';
 import { csrfFailed } from '../errors/api-error.js';
-import { matchedOperation } from './matched-operation.js';
 
 export const CSRF_HEADER = 'X-CSRF-Token';
 

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { type ApiError, validationFailed } from '../errors/api-error.js';
 
 /** Stripe-style lists: `?limit=` (1..100, default 20) and `?starting_after=<id of the last item seen>`. */
@@ -15,8 +14,8 @@ export interface Page<T> {
 }
 
 /** The validator has checked both parameters against the contract (and may have coerced `limit`). */
-export function pageRequest(req: Request): PageRequest {
-  const { limit, starting_after: startingAfter } = req.query as Record<string, unknown>;
+export function pageRequest(query: { limit?: unknown; starting_after?: unknown }): PageRequest {
+  const { limit, starting_after: startingAfter } = query;
   return {
     limit: typeof limit === 'number' || typeof limit === 'string' ? Number(limit) : DEFAULT_PAGE_LIMIT,
     startingAfter: typeof startingAfter === 'string' ? startingAfter : undefined,

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { matchedOperation } from './matched-operation.js';
+import { matchedOperation } from '../contract.js';
 
 const SECRET_HEADERS = [
   '.authorization',

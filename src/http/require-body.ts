@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
+import { matchedOperation } from '../contract.js';
 import { validationFailed } from '../errors/api-error.js';
-import { matchedOperation } from './matched-operation.js';
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];

@@ -11,8 +11,6 @@ import {
   throttleVerdict,
 } from './decisions.js';
 
-export const THROTTLED_MESSAGE = 'Too many failed attempts, try again later';
-
 export interface ThrottlePolicy {
   /** Consecutive failures of one username from one address before it is blocked. */
   maxFailures: number;

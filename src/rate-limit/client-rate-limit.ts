@@ -1,8 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/principal.js';
+import { matchedOperation } from '../contract.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
-import { matchedOperation } from '../http/matched-operation.js';
 import { type CounterStore, consume } from './counters.js';
 import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
 
@@ -16,10 +15,16 @@ export interface ClientRateLimit {
   onError: ErrorRequestHandler;
 }
 
+/** What the limit needs of an authenticated caller: whose it is, and the key it came with, if any. */
+export interface CountedCaller {
+  user: { id: string };
+  apiKey?: { id: string };
+}
+
 /** Humans are limited per user (Basic and sessions alike), machines per API key. */
-export function clientKey(principal: Principal | undefined, ip: string | undefined): string {
+export function clientKey(principal: CountedCaller | undefined, ip: string | undefined): string {
   if (principal === undefined) return addressKey(ip);
-  if (principal.scheme === 'api_key') return `api_key:${principal.apiKey.id}`;
+  if (principal.apiKey !== undefined) return `api_key:${principal.apiKey.id}`;
   return `user:${principal.user.id}`;
 }
 

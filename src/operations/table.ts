@@ -1,0 +1,38 @@
+import type { ApiKeyOperationDeps } from './api-keys.js';
+import { apiKeysOperations } from './api-keys.js';
+import { apikeyOperations } from './apikey.js';
+import { auditOperations } from './audit.js';
+import { basicOperations } from './basic.js';
+import { type MeOperationDeps, meOperations } from './me.js';
+import type { OperationTable } from './operation.js';
+import { pagesOperations } from './pages.js';
+import { type ServiceOperationDeps, serviceOperations } from './service.js';
+import { type SessionOperationDeps, sessionOperations } from './session.js';
+import { type UserOperationDeps, usersOperations } from './users.js';
+
+export type OperationDeps = ApiKeyOperationDeps &
+  MeOperationDeps &
+  ServiceOperationDeps &
+  SessionOperationDeps &
+  UserOperationDeps & {
+    /** The sign-in page and its assets. */
+    webDir: string;
+  };
+
+/**
+ * Every operation of openapi.yaml, one file per contract tag (src/operations/<tag>.ts): the type
+ * makes a missing or unknown operationId a compile error.
+ */
+export function operationTable(deps: OperationDeps): OperationTable {
+  return {
+    ...basicOperations(),
+    ...apikeyOperations(),
+    ...sessionOperations(deps),
+    ...apiKeysOperations(deps),
+    ...serviceOperations(deps),
+    ...meOperations(deps),
+    ...usersOperations(deps),
+    ...auditOperations(deps),
+    ...pagesOperations(deps.webDir),
+  };
+}
