@@ -21,15 +21,16 @@ import type { PasswordHasher } from './crypto/password-hasher.js';
 import { createErrorHandler } from './errors/error-handler.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { requireCsrfToken } from './http/csrf.js';
-import { headAsGet } from './http/head-as-get.js';
-import { refuseDeepJson } from './http/json-depth.js';
-import { noStore } from './http/no-store.js';
-import { refuseDuplicateCredentials } from './http/refuse-duplicate-credentials.js';
-import { refuseOversizedBody } from './http/refuse-oversized-body.js';
-import { refuseQueryCredentials } from './http/refuse-query-credentials.js';
+import {
+  headAsGet,
+  refuseDeepJson,
+  refuseDuplicateCredentials,
+  refuseOversizedBody,
+  refuseQueryCredentials,
+  requireDocumentedBody,
+} from './http/refusals.js';
 import { requestLogger } from './http/request-logger.js';
-import { requireDocumentedBody } from './http/require-body.js';
-import { securityHeaders } from './http/security-headers.js';
+import { noStore, securityHeaders } from './http/security-headers.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
 import { PasswordPolicy } from './passwords/password-policy.js';

@@ -28,3 +28,11 @@ export function securityHeaders(): RequestHandler[] {
   const hstsOverHttps: RequestHandler = (req, res, next) => (req.secure ? hsts(req, res, next) : next());
   return [base, hstsOverHttps];
 }
+
+/** Answers may carry credentials or personal data: no cache, shared or private, may keep them. */
+export function noStore(): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}

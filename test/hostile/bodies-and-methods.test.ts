@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonDepth } from '../../src/http/json-depth.js';
+import { jsonDepth } from '../../src/http/refusals.js';
 import { bearer, type TestApp } from '../support/test-app.js';
 import { expectHealthyAndDiscreet, expectRefused, rawExchange, rawStatus, startHostileApp } from './hostile-support.js';
 
