@@ -40,7 +40,10 @@ function send(res: Response, answer: Answer): void {
   if (answer.headers !== undefined) res.set(answer.headers);
   res.status(answer.status);
   // send() picks the type from the file's extension, as it always did for /docs.
-  if (answer.file !== undefined) return res.sendFile(answer.file);
+  if (answer.file !== undefined) {
+    res.sendFile(answer.file);
+    return;
+  }
   if (answer.contentType !== undefined) {
     res.type(answer.contentType).send(answer.body);
     return;
