@@ -264,8 +264,69 @@ export interface paths {
          *     created, changed and deleted (`user.created`, `user.updated`, `user.deleted`) and API
          *     keys created and revoked (`api_key.created`, `api_key.revoked`). An event never holds
          *     a password, key or token. Paginated like `GET /users`, by event `id`.
+         *
+         *     Filters narrow the list and combine with each other (all must hold) and with the
+         *     pagination: pass the same filters with `starting_after` to get the next page of the
+         *     filtered list. `since` is inclusive, `until` exclusive; a `since` that is not before
+         *     `until` answers 422.
          */
         get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit-events/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events per hour by outcome, over the last 24 hours
+         * @description Admins only. Counts audit events per hour and outcome over the last 24 hours, for a
+         *     chart: always 24 buckets, oldest first, each named by the UTC start of its hour; the
+         *     last is the current hour, still filling. Hours without events count zero. `action`
+         *     narrows the count as in `GET /audit-events`, e.g. `?action=login.succeeded&action=login.failed`
+         *     for sign-ins and their failures.
+         */
+        get: operations["getAuditEventStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current session and its CSRF token
+         * @description Answers the session that made the request: its id, when it ends, and its `csrf_token`,
+         *     so a page reloaded in the browser can act again without a new sign-in and without
+         *     keeping the token in storage. Only the session cookie is accepted (Basic and API keys
+         *     answer 401): the token belongs to a cookie session and means nothing to other callers.
+         *
+         *     Handing the token out on a GET is safe. GET changes nothing, so it needs no CSRF token
+         *     itself; a page on another site can make the browser send the request with the cookie
+         *     (for a top-level navigation at most, as the cookie is `SameSite=Lax`), but it cannot
+         *     read the answer: CORS is an allow-list (`CORS_ORIGINS`, empty by default), and a
+         *     browser withholds an answer without an `Access-Control-Allow-Origin` for the asking
+         *     origin. Only origins trusted with credentialed CORS could read it, and those are
+         *     trusted with the session already. The token is derived from the session's secret and
+         *     is the same on every call.
+         */
+        get: operations["getMySession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -573,8 +634,8 @@ export interface components {
             expires_at: string;
             /**
              * @description Send this in the `X-CSRF-Token` header with every unsafe request (not GET, HEAD or
-             *     OPTIONS) made with this session's cookie. It is shown only here; keep it in memory,
-             *     not in storage a script from another origin could read.
+             *     OPTIONS) made with this session's cookie. Keep it in memory; after a page reload,
+             *     `GET /me/session` answers it again.
              * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
              */
             csrf_token: string;
@@ -662,6 +723,42 @@ export interface components {
             data: components["schemas"]["AuditEvent"][];
             /** @description Whether another page follows this one. */
             has_more: boolean;
+        };
+        AuditEventStats: {
+            /**
+             * Format: date-time
+             * @description The start of the oldest bucket.
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description The end of the current hour's bucket.
+             */
+            until: string;
+            buckets: components["schemas"]["HourCount"][];
+        };
+        HourCount: {
+            /**
+             * Format: date-time
+             * @description The UTC start of the hour.
+             */
+            hour: string;
+            /** Format: int32 */
+            success: number;
+            /** Format: int32 */
+            failure: number;
+        };
+        CurrentSession: {
+            /** @example ses_7bN2kQ9xW4mP1cR8 */
+            id: string;
+            user: components["schemas"]["User"];
+            /**
+             * Format: date-time
+             * @description When the session ends unless used again - the earlier of its idle and absolute ends.
+             */
+            expires_at: string;
+            /** @description The session's CSRF token, the same `POST /login` answered. */
+            csrf_token: string;
         };
         /** @enum {string} */
         Permission: "read" | "write";
@@ -1012,13 +1109,22 @@ export interface components {
     };
     parameters: {
         /**
-         * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-         *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-         *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-         *     session, ignored otherwise. (The length limit is the server's header limit.)
+         * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+         *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+         *     other credentials. Any value other than the session's token, however malformed, is a wrong
+         *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+         *     server's header limit.)
          * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
          */
         CsrfToken: string;
+        /**
+         * @description Only events with one of these actions; repeat the parameter for several, e.g.
+         *     `?action=user.created&action=user.updated`.
+         * @example [
+         *       "login.failed"
+         *     ]
+         */
+        AuditActions: string[];
     };
     requestBodies: never;
     headers: {
@@ -1330,10 +1436,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1451,10 +1558,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1575,10 +1683,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1614,10 +1723,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1679,6 +1789,31 @@ export interface operations {
                 limit?: number;
                 /** @description The `id` of the last event of the previous page; an unknown id answers 422. */
                 starting_after?: string;
+                /**
+                 * @description Only events with one of these actions; repeat the parameter for several, e.g.
+                 *     `?action=user.created&action=user.updated`.
+                 * @example [
+                 *       "login.failed"
+                 *     ]
+                 */
+                action?: components["parameters"]["AuditActions"];
+                /**
+                 * @description Only events that name this username, compared regardless of case.
+                 * @example alice
+                 */
+                username?: string;
+                /** @description Only successes or only failures. */
+                outcome?: "success" | "failure";
+                /**
+                 * @description Only events at or after this instant.
+                 * @example 2026-01-01T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only events before this instant.
+                 * @example 2026-01-02T00:00:00Z
+                 */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -1723,6 +1858,209 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAuditEventStats: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events with one of these actions; repeat the parameter for several, e.g.
+                 *     `?action=user.created&action=user.updated`.
+                 * @example [
+                 *       "login.failed"
+                 *     ]
+                 */
+                action?: components["parameters"]["AuditActions"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 24 hourly counts, oldest first. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "since": "2026-01-01T10:00:00.000Z",
+                     *       "until": "2026-01-02T10:00:00.000Z",
+                     *       "buckets": [
+                     *         {
+                     *           "hour": "2026-01-01T10:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T11:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T12:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T13:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T14:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T15:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T16:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T17:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T18:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T19:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T20:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T21:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T22:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-01T23:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T00:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T01:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T02:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T03:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T04:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T05:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T06:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T07:00:00.000Z",
+                     *           "success": 0,
+                     *           "failure": 0
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T08:00:00.000Z",
+                     *           "success": 3,
+                     *           "failure": 1
+                     *         },
+                     *         {
+                     *           "hour": "2026-01-02T09:00:00.000Z",
+                     *           "success": 1,
+                     *           "failure": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuditEventStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current session. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "ses_7bN2kQ9xW4mP1cR8",
+                     *       "user": {
+                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
+                     *         "username": "alice",
+                     *         "role": "user"
+                     *       },
+                     *       "expires_at": "2026-01-01T09:42:00.000Z",
+                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CurrentSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
@@ -1793,10 +2131,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1861,10 +2200,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1943,10 +2283,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
@@ -1979,10 +2320,11 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The `csrf_token` returned by `POST /login`. Required when the request is authenticated by
-                 *     the session cookie (else 403 `csrf_error`); ignored with other credentials. Any value other
-                 *     than the session's token, however malformed, is a wrong token: 403 `csrf_error` under a
-                 *     session, ignored otherwise. (The length limit is the server's header limit.)
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
                  * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
                  */
                 "X-CSRF-Token"?: components["parameters"]["CsrfToken"];

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { addMinutes, type Clock } from '../clock.js';
 import { newId, newSecretToken, sha256Hex } from '../crypto/tokens.js';
 import type { SessionRecord, SessionRepository } from '../store/sessions.js';
@@ -49,6 +50,15 @@ export function createSessionAuthenticator({ users, sessions, clock, policy }: S
   };
 }
 
+/**
+ * The session's CSRF token, derived from its secret cookie token, so that `GET /me/session` can
+ * answer it again after a reload while the store keeps only its hash. Who can compute it holds
+ * the cookie already; the token itself reveals nothing of the cookie (HMAC under a 256-bit key).
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHmac('sha256', sessionToken).update('gatehouse csrf token').digest('base64url');
+}
+
 export interface StartedSession {
   /** Goes into the signed cookie; only its hash is stored. */
   token: string;
@@ -68,7 +78,7 @@ export async function startSession(
   origin: SessionOrigin,
 ): Promise<StartedSession> {
   const token = newSecretToken();
-  const csrfToken = newSecretToken();
+  const csrfToken = csrfTokenFor(token);
   const now = deps.clock.now();
   const record = await deps.sessions.create({
     id: newId('ses'),

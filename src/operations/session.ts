@@ -2,6 +2,7 @@ import type { components } from '../../generated/openapi.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import {
+  csrfTokenFor,
   idleExpiry,
   isLive,
   type SessionAuthenticator,
@@ -10,6 +11,7 @@ import {
   startSession,
 } from '../auth/session.js';
 import { addMinutes } from '../clock.js';
+import { sha256Hex } from '../crypto/tokens.js';
 import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Operations } from './operation.js';
@@ -50,7 +52,8 @@ type SessionOperationIds =
   | 'logout'
   | 'listMySessions'
   | 'revokeMySession'
-  | 'revokeMySessions';
+  | 'revokeMySessions'
+  | 'getMySession';
 
 /**
  * Sign in, the dashboard and sign out (the seed's cookie-session routes), and a user's own
@@ -151,6 +154,24 @@ export function sessionOperations({
         subject: { type: 'session', id: record.id },
       });
       return { status: 204 };
+    },
+    getMySession: async (_input, context) => {
+      const principal = context.principal;
+      const token = context.sessionCookieToken;
+      // The contract lets only the cookie in; this guards the handler, not the contract.
+      if (principal.scheme !== 'session' || typeof token !== 'string') throw unauthenticated('Not authenticated');
+      const record = principal.session;
+      const csrfToken = csrfTokenFor(token);
+      const csrfTokenHash = sha256Hex(csrfToken);
+      // Sessions started before tokens were derived hold a random one that cannot be answered
+      // again: from now on they use the derived one (the same on every call, so idempotent).
+      if (record.csrf_token_hash !== csrfTokenHash)
+        await sessions.replaceCsrfTokenHash(record.id, record.csrf_token_hash, csrfTokenHash);
+      const { expires_at } = sessionJson(record, record.id, policy);
+      return {
+        status: 200,
+        body: { id: record.id, user: userJson(principal.user), expires_at, csrf_token: csrfToken },
+      };
     },
     revokeMySessions: async (_input, context) => {
       const user = context.principal.user;

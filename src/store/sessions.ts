@@ -67,6 +67,16 @@ export class SessionRepository {
     await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', id).execute();
   }
 
+  /** Swaps the CSRF token's hash, only if it is still `previous` (of two racing swaps, one lands). */
+  async replaceCsrfTokenHash(id: string, previous: string, next: string): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ csrf_token_hash: next })
+      .where('id', '=', id)
+      .where('csrf_token_hash', '=', previous)
+      .execute();
+  }
+
   /** Revokes once; returns false when the session was already revoked or does not exist. */
   async revoke(id: string, now: Date): Promise<boolean> {
     const result = await this.db

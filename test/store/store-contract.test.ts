@@ -382,6 +382,100 @@ for (const database of testDatabases()) {
       expect(await store.auditEvents.findById('evt_missing')).toBeUndefined();
     });
 
+    function auditEvent(occurredAt: string, action: string, outcome: 'success' | 'failure', username: string | null) {
+      return {
+        id: newId('evt'),
+        occurred_at: occurredAt,
+        action,
+        outcome,
+        actor_user_id: null,
+        actor_scheme: null,
+        username,
+        subject_type: null,
+        subject_id: null,
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        detail: null,
+      };
+    }
+
+    it('lists audit events matching every filter given, page by page', async () => {
+      const events = [
+        auditEvent('2026-01-01T09:00:00.000Z', 'login.failed', 'failure', 'Alice'),
+        auditEvent('2026-01-01T10:00:00.000Z', 'login.succeeded', 'success', 'alice'),
+        auditEvent('2026-01-01T10:30:00.000Z', 'login.failed', 'failure', 'bob'),
+        auditEvent('2026-01-01T11:00:00.000Z', 'user.created', 'success', 'ALICE'),
+      ];
+      for (const event of events) await store.auditEvents.insert(event);
+      const usernames = async (filter: Parameters<typeof store.auditEvents.list>[2]) =>
+        (await store.auditEvents.list(10, undefined, filter)).map((e) => `${e.action} ${e.username}`);
+      expect(await usernames({ username: 'aLiCe' })).toEqual([
+        'user.created ALICE',
+        'login.succeeded alice',
+        'login.failed Alice',
+      ]);
+      expect(await usernames({ actions: ['login.failed'], outcome: 'failure' })).toEqual([
+        'login.failed bob',
+        'login.failed Alice',
+      ]);
+      expect(await usernames({ since: '2026-01-01T10:00:00.000Z', until: '2026-01-01T11:00:00.000Z' })).toEqual([
+        'login.failed bob',
+        'login.succeeded alice',
+      ]);
+      expect(await usernames({ actions: ['logout'] })).toEqual([]);
+      const [first] = await store.auditEvents.list(1, undefined, { username: 'alice' });
+      const rest = await store.auditEvents.list(
+        10,
+        { occurredAt: first?.occurred_at ?? '', id: first?.id ?? '' },
+        { username: 'alice' },
+      );
+      expect(rest.map((e) => e.action)).toEqual(['login.succeeded', 'login.failed']);
+    });
+
+    it('counts audit events per hour and outcome within a window, for the actions given', async () => {
+      for (const event of [
+        auditEvent('2026-01-01T08:59:59.999Z', 'login.failed', 'failure', 'a'),
+        auditEvent('2026-01-01T09:00:00.000Z', 'login.failed', 'failure', 'a'),
+        auditEvent('2026-01-01T09:59:59.999Z', 'login.failed', 'failure', 'b'),
+        auditEvent('2026-01-01T09:30:00.000Z', 'login.succeeded', 'success', 'a'),
+        auditEvent('2026-01-01T10:15:00.000Z', 'login.succeeded', 'success', 'a'),
+        auditEvent('2026-01-01T10:20:00.000Z', 'user.created', 'success', 'c'),
+        auditEvent('2026-01-01T11:00:00.000Z', 'login.failed', 'failure', 'a'),
+      ])
+        await store.auditEvents.insert(event);
+      const counts = await store.auditEvents.countByHour({
+        since: '2026-01-01T09:00:00.000Z',
+        until: '2026-01-01T11:00:00.000Z',
+        actions: ['login.failed', 'login.succeeded'],
+      });
+      const sorted = [...counts].sort((a, b) => `${a.hour}${a.outcome}`.localeCompare(`${b.hour}${b.outcome}`));
+      expect(sorted).toEqual([
+        { hour: '2026-01-01T09', outcome: 'failure', count: 2 },
+        { hour: '2026-01-01T09', outcome: 'success', count: 1 },
+        { hour: '2026-01-01T10', outcome: 'success', count: 1 },
+      ]);
+      expect(await store.auditEvents.countByHour({ since: '2027-01-01T00:00:00.000Z' })).toEqual([]);
+    });
+
+    it("replaces a session's CSRF token hash only while it is still the one expected", async () => {
+      const user = await createUser('alice');
+      await store.sessions.create({
+        id: 'ses_csrf',
+        tokenHash: sha256Hex('token'),
+        csrfTokenHash: 'old',
+        userId: user.id,
+        now: clock.now(),
+        expiresAt: new Date(clock.now().getTime() + 3_600_000),
+        userAgent: null,
+        ip: null,
+      });
+      await store.sessions.replaceCsrfTokenHash('ses_csrf', 'not-current', 'wrong');
+      expect((await store.sessions.findById('ses_csrf'))?.csrf_token_hash).toBe('old');
+      await store.sessions.replaceCsrfTokenHash('ses_csrf', 'old', 'new');
+      expect((await store.sessions.findById('ses_csrf'))?.csrf_token_hash).toBe('new');
+    });
+
     it('loads demo data only into an empty store, hashed', async () => {
       const hasher = new PasswordHasher(4);
       const logger = pino({ level: 'silent' });
