@@ -446,7 +446,9 @@ export interface paths {
         /**
          * The sign-in page
          * @description A small page, plain HTML and script from this service only: sign in, see the dashboard
-         *     greeting, list and end sessions, create and revoke API keys, sign out.
+         *     greeting, list and end sessions, create and revoke API keys, sign out. Admins also get
+         *     a console: users (create, change role, disable, enable, delete), the audit trail with
+         *     filters, and a chart of sign-ins per hour.
          */
         get: operations["getSignInPage"];
         put?: never;
@@ -466,6 +468,27 @@ export interface paths {
         };
         /** The sign-in page's script */
         get: operations["getSignInScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The admin console's script
+         * @description Loaded by the sign-in page for everyone; it shows the console only to admins, and the
+         *     operations it calls refuse everyone else.
+         */
+        get: operations["getAdminScript"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2381,6 +2404,27 @@ export interface operations {
         };
     };
     getSignInScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getAdminScript: {
         parameters: {
             query?: never;
             header?: never;

@@ -13,15 +13,19 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The sign-in page and its two assets, read once per app. */
-export function pagesOperations(webDir: string): Operations<'getSignInPage' | 'getSignInScript' | 'getSignInStyles'> {
+/** The sign-in page and its assets, read once per app. */
+export function pagesOperations(
+  webDir: string,
+): Operations<'getSignInPage' | 'getSignInScript' | 'getAdminScript' | 'getSignInStyles'> {
   const page = readFileSync(join(webDir, 'index.html'), 'utf8');
   const script = readFileSync(join(webDir, 'app.js'), 'utf8');
+  const adminScript = readFileSync(join(webDir, 'admin.js'), 'utf8');
   const styles = readFileSync(join(webDir, 'app.css'), 'utf8');
   const pageHeaders = { 'Content-Security-Policy': PAGE_CSP };
   return {
     getSignInPage: () => ({ status: 200, contentType: 'text/html', body: page, headers: pageHeaders }),
     getSignInScript: () => ({ status: 200, contentType: 'text/javascript', body: script }),
+    getAdminScript: () => ({ status: 200, contentType: 'text/javascript', body: adminScript }),
     getSignInStyles: () => ({ status: 200, contentType: 'text/css', body: styles }),
   };
 }

@@ -1,29 +1,45 @@
 // The sign-in page: plain DOM and fetch against the service's own API, on the same origin.
-// The session cookie is HttpOnly, so this script never sees it; it keeps only the CSRF token,
-// which unsafe requests made with the cookie must carry.
+// The session cookie is HttpOnly, so this script never sees it. It keeps the session's CSRF
+// token in memory only; after a reload, GET /me/session answers it again.
+// admin.js adds the admin console; both are classic scripts sharing these few globals.
 
-const CSRF_KEY = 'gatehouse.csrf';
+const page = { csrfToken: undefined, user: undefined };
 const $ = (id) => document.getElementById(id);
 
+/** Calls the API; a non-2xx answer throws an Error carrying the envelope's readable message. */
 async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const csrf = sessionStorage.getItem(CSRF_KEY);
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  if (method !== 'GET' && page.csrfToken) headers['X-CSRF-Token'] = page.csrfToken;
   const response = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok)
-    throw Object.assign(new Error(data?.error?.message ?? `HTTP ${response.status}`), { status: response.status });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) {
+    const details = (data?.error?.details ?? []).map((d) => `${d.path.split('/').pop()} ${d.message}`);
+    const message = [data?.error?.message ?? `The service answered ${response.status}`, ...details].join(': ');
+    throw Object.assign(new Error(message), { status: response.status });
+  }
   return data;
 }
 
-function say(message) {
-  $('status').textContent = message;
+function say(message, kind = 'info') {
+  const status = $('status');
+  status.textContent = message;
+  status.className = kind;
+}
+
+/** Runs an action from a button or form, showing its error, and ending the page's session on a 401. */
+async function attempt(action) {
+  try {
+    await action();
+  } catch (error) {
+    if (error.status === 401) return showSignIn('Your session has ended; please sign in again.');
+    say(error.message, 'error');
+  }
 }
 
 function cell(row, text) {
@@ -32,12 +48,14 @@ function cell(row, text) {
   return td;
 }
 
-function button(row, label, onClick) {
+function actionButton(label, accessibleName, onClick) {
   const b = document.createElement('button');
   b.type = 'button';
+  b.className = 'secondary';
   b.textContent = label;
-  b.addEventListener('click', () => onClick().catch((error) => say(error.message)));
-  row.insertCell().append(b);
+  if (accessibleName !== label) b.setAttribute('aria-label', accessibleName);
+  b.addEventListener('click', () => attempt(onClick));
+  return b;
 }
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : 'never');
@@ -52,11 +70,14 @@ async function showSessions() {
     cell(row, when(session.created_at));
     cell(row, when(session.last_seen_at));
     cell(row, `${session.ip ?? '?'} ${session.current ? '(this browser)' : ''}`);
-    button(row, session.current ? 'Sign out here' : 'End', async () => {
-      await api('DELETE', `/me/sessions/${encodeURIComponent(session.id)}`);
-      if (session.current) return showSignIn('Signed out.');
-      await showSessions();
-    });
+    const label = session.current ? 'Sign out here' : 'End';
+    row.insertCell().append(
+      actionButton(label, `${label}: session started ${when(session.created_at)}`, async () => {
+        await api('DELETE', `/me/sessions/${encodeURIComponent(session.id)}`);
+        if (session.current) return showSignIn('Signed out.');
+        await showSessions();
+      }),
+    );
   }
 }
 
@@ -71,26 +92,35 @@ async function showKeys() {
     cell(row, `${key.prefix}…`);
     cell(row, key.permissions.join(', '));
     cell(row, when(key.last_used_at));
-    button(row, 'Revoke', async () => {
-      await api('DELETE', `/api-keys/${encodeURIComponent(key.id)}`);
-      $('new-key-secret').hidden = true;
-      await showKeys();
-    });
+    row.insertCell().append(
+      actionButton('Revoke', `Revoke: ${key.name}`, async () => {
+        await api('DELETE', `/api-keys/${encodeURIComponent(key.id)}`);
+        $('new-key-secret').hidden = true;
+        await showKeys();
+      }),
+    );
   }
 }
 
-async function showSignedIn() {
+async function showSignedIn(session) {
+  page.csrfToken = session.csrf_token;
+  page.user = session.user;
   const { message } = await api('GET', '/dashboard');
   $('greeting').textContent = message;
   $('sign-in').hidden = true;
   $('signed-in').hidden = false;
   await Promise.all([showSessions(), showKeys()]);
+  // Admins get the console; everyone else never sees it, and the API would refuse them anyway.
+  if (session.user.role === 'admin') await showAdmin();
+  else hideAdmin();
 }
 
 function showSignIn(message) {
-  sessionStorage.removeItem(CSRF_KEY);
+  page.csrfToken = undefined;
+  page.user = undefined;
   $('signed-in').hidden = true;
   $('new-key-secret').hidden = true;
+  hideAdmin();
   $('sign-in').hidden = false;
   say(message ?? '');
 }
@@ -99,32 +129,27 @@ $('sign-in').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   try {
-    const { csrf_token } = await api('POST', '/login', {
-      username: form.get('username'),
-      password: form.get('password'),
-    });
-    sessionStorage.setItem(CSRF_KEY, csrf_token);
+    const login = await api('POST', '/login', { username: form.get('username'), password: form.get('password') });
     event.target.reset();
     say('');
-    await showSignedIn();
+    await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
+    $('greeting').focus();
   } catch (error) {
-    say(error.message);
+    say(error.message, 'error');
   }
 });
 
-$('new-key').addEventListener('submit', async (event) => {
+$('new-key').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   const permissions = ['read', 'write'].filter((p) => form.get(p) === 'on');
-  try {
+  attempt(async () => {
     const created = await api('POST', '/api-keys', { name: form.get('name'), permissions });
     $('secret').textContent = created.key;
     $('new-key-secret').hidden = false;
     event.target.reset();
     await showKeys();
-  } catch (error) {
-    say(error.message);
-  }
+  });
 });
 
 $('sign-out').addEventListener('click', async () => {
@@ -132,12 +157,11 @@ $('sign-out').addEventListener('click', async () => {
   showSignIn('Signed out.');
 });
 
-// A session may still be live from before a reload; without its CSRF token, sign in again.
-(async () => {
-  if (!sessionStorage.getItem(CSRF_KEY)) return showSignIn();
+// After a reload the cookie may still name a live session: ask it for its CSRF token again.
+document.addEventListener('DOMContentLoaded', async () => {
   try {
-    await showSignedIn();
+    await showSignedIn(await api('GET', '/me/session'));
   } catch {
     showSignIn();
   }
-})();
+});

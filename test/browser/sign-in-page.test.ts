@@ -45,8 +45,8 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
 
   it('signs in and greets the user', async () => {
     await page.goto(`${app.url}/`);
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('password123');
+    await page.locator('#sign-in').getByLabel('Username').fill('alice');
+    await page.locator('#sign-in').getByLabel('Password').fill('password123');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('#greeting').textContent()).toBe('Welcome to your dashboard, alice!');
   });
