@@ -27,6 +27,15 @@ export interface Config {
   trustProxy: TrustProxy;
   demoData: boolean;
   logLevel: string;
+  /** Worker processes on this machine; above 1 the entry forks them with node:cluster. */
+  webConcurrency: number;
+  /** The Prometheus listener's port; undefined leaves metrics off. */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** How long requests in flight may take to finish once a stop signal arrives. */
+  shutdownTimeoutSeconds: number;
+  /** Audit events older than this are purged; revoked and expired sessions always are. */
+  auditRetentionDays: number;
 }
 
 export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
@@ -140,7 +149,18 @@ export function parseConfig(env: Env): ConfigResult {
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     demoData,
     logLevel,
+    webConcurrency: integer('WEB_CONCURRENCY', 1, 1, 64),
+    metricsPort: env.METRICS_PORT?.trim() ? integer('METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsHost: env.METRICS_HOST?.trim() || '127.0.0.1',
+    shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
+    auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
   };
+  if (config.webConcurrency > 1 && databaseUrl === 'sqlite::memory:') {
+    problems.push('WEB_CONCURRENCY above 1 needs a store the workers share: DATABASE_URL cannot be sqlite::memory:');
+  }
+  if (config.metricsPort !== undefined && config.metricsPort === config.port && config.port !== 0) {
+    problems.push('METRICS_PORT must differ from PORT: metrics never share the public listener');
+  }
   if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
     problems.push('SESSION_IDLE_MINUTES must not be longer than SESSION_ABSOLUTE_HOURS');
   }
