@@ -540,7 +540,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the store answers, 503 when it does not.
+         * @description Whether this instance should receive traffic, and what was checked to decide it: the store always, Redis when one is configured. 200 while the store answers; with Redis down the status is `degraded` (rate limits and throttles count in this process until it is back). 503 when the store does not answer, and from the moment the instance is told to stop, so a load balancer takes it out of rotation before its connections close.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -666,6 +666,23 @@ export interface components {
         Health: {
             /** @enum {string} */
             status: "ok";
+        };
+        Readiness: {
+            /**
+             * @description `degraded`: serving, but a dependency other than the store is down.
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            /** @description Each dependency checked, and how it answered. */
+            checks: {
+                /** @enum {string} */
+                store: "ok";
+                /**
+                 * @description Present only when REDIS_URL is set.
+                 * @enum {string}
+                 */
+                redis?: "ok" | "down";
+            };
         };
         /** @description Letters, digits and `.`, `_`, `-`, `@`; unique regardless of case. */
         Username: string;
@@ -2501,22 +2518,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready to serve. */
+            /** @description Ready to serve; `checks` names each dependency checked. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": "ok"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             400: components["responses"]["BadRequest"];
-            503: components["responses"]["Unavailable"];
+            /** @description Not ready: the store does not answer, or the instance is shutting down. */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getOpenApiYaml: {

@@ -37,6 +37,8 @@ import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
 import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
 import { CounterStore } from './rate-limit/counters.js';
+import type { Lifecycle } from './runtime/lifecycle.js';
+import { createReadiness } from './runtime/readiness.js';
 import type { Store } from './store/store.js';
 import { UserService } from './users/user-service.js';
 
@@ -61,6 +63,8 @@ export interface AppDeps {
   redis?: Redis | undefined;
   /** Namespaces the counters' keys in Redis (default `gatehouse`); tests use a unique one. */
   counterPrefix?: string;
+  /** Tells readiness when the process has begun to stop. */
+  lifecycle?: Lifecycle;
 }
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
@@ -74,7 +78,10 @@ export function createApp(deps: AppDeps): Express {
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
   // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
-  const counters = new CounterStore({ redis: deps.redis, prefix: deps.counterPrefix ?? 'gatehouse' });
+  const counters = new CounterStore({
+    redis: deps.redis,
+    prefix: deps.counterPrefix ?? 'gatehouse',
+  });
   const throttle = new BruteForceThrottle(counters, {
     maxFailures: config.loginMaxFailures,
     ipMaxFailures: config.loginIpMaxFailures,
@@ -149,6 +156,7 @@ export function createApp(deps: AppDeps): Express {
     app,
     operationTable({
       store,
+      readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
       contract,
       docsFile: deps.docsFile,
       webDir: deps.webDir,

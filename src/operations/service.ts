@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { Contract } from '../contract.js';
 import { unavailable } from '../errors/api-error.js';
-import type { Store } from '../store/store.js';
+import type { ReadinessReport } from '../runtime/readiness.js';
 import type { Operations } from './operation.js';
 
 export interface ServiceOperationDeps {
-  store: Store;
+  readiness: () => Promise<ReadinessReport>;
   contract: Contract;
   docsFile: string;
 }
@@ -26,7 +26,7 @@ const DOCS_CSP = [
 
 /** Health, readiness and the contract itself, human- and machine-readable. */
 export function serviceOperations({
-  store,
+  readiness,
   contract,
   docsFile,
 }: ServiceOperationDeps): Operations<'getHealth' | 'getReadiness' | 'getOpenApiYaml' | 'getOpenApiJson' | 'getDocs'> {
@@ -36,12 +36,9 @@ export function serviceOperations({
   return {
     getHealth: () => ({ status: 200, body: { status: 'ok' } }),
     getReadiness: async () => {
-      try {
-        await store.ping();
-      } catch (error) {
-        throw unavailable('The database is not answering', error);
-      }
-      return { status: 200, body: { status: 'ok' } };
+      const report = await readiness();
+      if (!report.ready) throw unavailable(`Not ready: ${report.reason}`, report.cause);
+      return { status: 200, body: { status: report.status, checks: report.checks } };
     },
     getOpenApiYaml: () => ({ status: 200, contentType: 'application/yaml', body: contract.yaml }),
     getOpenApiJson: () => ({ status: 200, contentType: 'application/json', body: documentJson }),

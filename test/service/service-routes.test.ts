@@ -16,7 +16,7 @@ describe('health and readiness', () => {
   });
 
   it('GET /readyz 200 while the store answers', async () => {
-    expect((await app.call('GET', '/readyz')).json).toEqual({ status: 'ok' });
+    expect((await app.call('GET', '/readyz')).json).toEqual({ status: 'ok', checks: { store: 'ok' } });
   });
 });
 

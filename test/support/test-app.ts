@@ -10,6 +10,7 @@ import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
 import { docsFile, specFile, webDir } from '../../src/paths.js';
+import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { operationMatcher, recordObservation } from './contract-coverage.js';
@@ -50,6 +51,8 @@ export interface TestAppOptions {
   serverLimits?: Partial<ServerLimits>;
   /** The built Redoc page to serve at /docs. */
   docsFile?: string;
+  /** Lets a test tell the app it is stopping. */
+  lifecycle?: Lifecycle;
 }
 
 /** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
@@ -88,6 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     validateResponses: true,
     redis,
     counterPrefix: options.counterPrefix ?? 'gatehouse-test',
+    lifecycle: options.lifecycle,
   });
   // Contract coverage: each answer is recorded against the operation its method and path name.
   const operationOf = operationMatcher(specFile);
