@@ -31,6 +31,9 @@ import {
 } from './http/refusals.js';
 import { requestLogger } from './http/request-logger.js';
 import { noStore, securityHeaders } from './http/security-headers.js';
+import { type MetricHooks, noMetrics } from './metrics/hooks.js';
+import { requestMetrics } from './metrics/request-metrics.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
@@ -63,6 +66,8 @@ export interface AppDeps {
   redis?: Redis | undefined;
   /** Namespaces the counters' keys in Redis (default `gatehouse`); tests use a unique one. */
   counterPrefix?: string;
+  /** Prometheus metrics for this app; none are counted when absent. */
+  metrics?: ServiceMetrics | undefined;
   /** Tells readiness when the process has begun to stop. */
   lifecycle?: Lifecycle;
 }
@@ -77,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
   };
   const audit = new AuditLog(store.auditEvents, clock, logger);
+  const metrics: MetricHooks = deps.metrics ?? noMetrics;
   // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
   const counters = new CounterStore({
     redis: deps.redis,
@@ -90,8 +96,9 @@ export function createApp(deps: AppDeps): Express {
     counters,
     { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds },
     logger,
+    metrics,
   );
-  const passwords = new PasswordCheck({ users: store.users, hasher, throttle });
+  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics });
   const basicCache = new VerifiedCredentialCache(
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
@@ -104,16 +111,20 @@ export function createApp(deps: AppDeps): Express {
     clock,
     audit,
   });
-  const securityHandlers = createSecurityHandlers({
-    basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
-    apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
-    session: authenticateSession,
-  });
+  const securityHandlers = createSecurityHandlers(
+    {
+      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
+      apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
+      session: authenticateSession,
+    },
+    metrics,
+  );
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
+  if (deps.metrics !== undefined) app.use(requestMetrics(deps.metrics));
   app.use(requestLogger(logger));
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsOrigins));
@@ -167,6 +178,7 @@ export function createApp(deps: AppDeps): Express {
       authenticateSession,
       passwords,
       users,
+      metrics,
     }),
     contract,
   );

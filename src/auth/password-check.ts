@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { MetricHooks } from '../metrics/hooks.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
 
@@ -11,6 +12,7 @@ export interface PasswordCheckDeps {
   users: UserRepository;
   hasher: PasswordHasher;
   throttle: BruteForceThrottle;
+  metrics: MetricHooks;
 }
 
 /**
@@ -24,7 +26,10 @@ export class PasswordCheck {
   async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
     const { users, hasher, throttle } = this.deps;
     const verdict = await throttle.begin(username, clientIp);
-    if (verdict.blocked) return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+    if (verdict.blocked) {
+      this.deps.metrics.refused('throttle');
+      return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+    }
     let user: UserRecord | undefined;
     let matches: boolean;
     try {

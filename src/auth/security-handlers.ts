@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { MetricHooks } from '../metrics/hooks.js';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
 import { authRecordOf, type SecuritySchemeName } from './auth-record.js';
 import type { BasicAuthenticator } from './basic.js';
@@ -35,7 +36,10 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
 }
 
 /** Adapts the per-scheme authenticators to express-openapi-validator's handler contract. */
-export function createSecurityHandlers(authenticators: Authenticators): Record<SecuritySchemeName, SecurityHandler> {
+export function createSecurityHandlers(
+  authenticators: Authenticators,
+  metrics: MetricHooks,
+): Record<SecuritySchemeName, SecurityHandler> {
   const handle =
     (scheme: SecuritySchemeName, authenticate: (req: Request) => Promise<Authentication>): SecurityHandler =>
     async (req, scopes) => {
@@ -44,6 +48,7 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
         result = await authenticate(req);
       } catch (error) {
         // The store did not answer: that says nothing about the credential, so it is no 401.
+        metrics.authOutcome(scheme, 'unavailable');
         authRecordOf(req).failures.push({
           scheme,
           reason: 'unavailable',
@@ -55,18 +60,22 @@ export function createSecurityHandlers(authenticators: Authenticators): Record<S
       if (result.outcome === 'none') return false;
       const record = authRecordOf(req);
       if (result.outcome === 'throttled') {
+        metrics.authOutcome(scheme, 'throttled');
         record.failures.push({ scheme, reason: 'throttled', missing: [], retryAfterSeconds: result.retryAfterSeconds });
         return false;
       }
       if (result.outcome === 'invalid') {
+        metrics.authOutcome(scheme, 'invalid');
         record.failures.push({ scheme, reason: 'invalid', missing: [], username: result.username });
         return false;
       }
       const missing = missingScopes(result.principal, scopes);
       if (missing.length > 0) {
+        metrics.authOutcome(scheme, 'forbidden');
         record.failures.push({ scheme, reason: 'forbidden', missing });
         return false;
       }
+      metrics.authOutcome(scheme, 'ok');
       record.principal = preferred(record.principal, result.principal);
       return true;
     };

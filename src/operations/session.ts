@@ -13,6 +13,7 @@ import {
 import { addMinutes } from '../clock.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
+import type { MetricHooks } from '../metrics/hooks.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Operations } from './operation.js';
 import { userJson } from './user-json.js';
@@ -22,6 +23,7 @@ export interface SessionOperationDeps {
   authenticateSession: SessionAuthenticator;
   passwords: PasswordCheck;
   audit: AuditLog;
+  metrics: MetricHooks;
 }
 
 /** The contract's bound on one list; nobody has a hundred live sessions by honest use. */
@@ -66,6 +68,7 @@ export function sessionOperations({
   authenticateSession,
   passwords,
   audit,
+  metrics,
 }: SessionOperationDeps): Operations<SessionOperationIds> {
   const { sessions, clock, policy } = session;
   return {
@@ -73,8 +76,10 @@ export function sessionOperations({
       const { username, password } = body;
       const check = await passwords.verify(username, password, context.ip).catch((error: unknown) => {
         // The store did not answer: no verdict on the password, so no 401 either.
+        metrics.authOutcome('login', 'unavailable');
         throw unavailable('Sign-in is unavailable right now; try again shortly', error);
       });
+      metrics.authOutcome('login', check.outcome === 'verified' ? 'ok' : check.outcome);
       if (check.outcome === 'throttled') {
         await audit.recordFrom(context.origin, {
           action: 'login.failed',

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 import { matchedOperation } from '../contract.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
+import type { MetricHooks } from '../metrics/hooks.js';
 import { type CounterStore, consume } from './counters.js';
 import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
 
@@ -41,6 +42,7 @@ export function createClientRateLimit(
   counters: CounterStore,
   policy: RateLimitPolicy,
   logger: Logger,
+  metrics: MetricHooks,
 ): ClientRateLimit {
   const counter = counters.create({ name: 'client', points: policy.max, windowSeconds: policy.windowSeconds });
   const counted = new WeakSet<Request>();
@@ -50,6 +52,7 @@ export function createClientRateLimit(
     try {
       const { state, limited } = await consume(counter, clientKey(req.auth?.principal, req.ip));
       res.set(rateLimitHeaders(policy, state));
+      if (limited) metrics.refused('rate_limit');
       return limited ? tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(state.msBeforeReset)) : undefined;
     } catch (error) {
       // The counter store failed outright: serving without a limit beats refusing everyone.

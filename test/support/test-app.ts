@@ -9,6 +9,7 @@ import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
+import type { ServiceMetrics } from '../../src/metrics/service-metrics.js';
 import { docsFile, specFile, webDir } from '../../src/paths.js';
 import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
@@ -53,6 +54,8 @@ export interface TestAppOptions {
   docsFile?: string;
   /** Lets a test tell the app it is stopping. */
   lifecycle?: Lifecycle;
+  /** Counts into this app's own Prometheus registry. */
+  metrics?: ServiceMetrics;
 }
 
 /** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
@@ -92,6 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     redis,
     counterPrefix: options.counterPrefix ?? 'gatehouse-test',
     lifecycle: options.lifecycle,
+    metrics: options.metrics,
   });
   // Contract coverage: each answer is recorded against the operation its method and path name.
   const operationOf = operationMatcher(specFile);
