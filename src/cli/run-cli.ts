@@ -6,6 +6,7 @@ import { UserService } from '../users/user-service.js';
 import { type CliDeps, type CliIo, CommandFailed, UsageError } from './cli-types.js';
 import type { Command } from './command.js';
 import { keyCommands } from './key-commands.js';
+import { purgeCommand } from './purge-command.js';
 import { userCommands } from './user-commands.js';
 
 const migrate: Command = {
@@ -21,7 +22,7 @@ const migrate: Command = {
   },
 };
 
-const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands];
+const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands, purgeCommand];
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line was wrong. */
 export type ExitCode = 0 | 1 | 2;

@@ -80,6 +80,15 @@ export class AuditEventRepository {
     return rows.map((row) => ({ hour: row.hour, outcome: row.outcome, count: Number(row.count) }));
   }
 
+  /** Deletes the events that occurred before `cutoff`; returns how many. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('audit_events')
+      .where('occurred_at', '<', cutoff.toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async findById(id: string): Promise<AuditEventRecord | undefined> {
     return this.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
   }

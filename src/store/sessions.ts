@@ -88,6 +88,24 @@ export class SessionRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /**
+   * Deletes the sessions that can never be used again: revoked, past their absolute end, or
+   * not seen since `seenBefore` (idle too long); returns how many.
+   */
+  async deleteEnded(now: Date, seenBefore: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where((eb) =>
+        eb.or([
+          eb('revoked_at', 'is not', null),
+          eb('expires_at', '<=', now.toISOString()),
+          eb('last_seen_at', '<=', seenBefore.toISOString()),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Revokes every session of a user not yet revoked, but `except` (e.g. the caller's own); returns how many. */
   async revokeAllForUser(userId: string, now: Date, options: { except?: string } = {}): Promise<number> {
     let query = this.db
