@@ -68,6 +68,8 @@ export interface AppDeps {
   counterPrefix?: string;
   /** Prometheus metrics for this app; none are counted when absent. */
   metrics?: ServiceMetrics | undefined;
+  /** In a node:cluster worker, counters without Redis are kept by the primary for all workers. */
+  clusterWorker?: boolean;
   /** Tells readiness when the process has begun to stop. */
   lifecycle?: Lifecycle;
 }
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   const counters = new CounterStore({
     redis: deps.redis,
     prefix: deps.counterPrefix ?? 'gatehouse',
+    clusterWorker: deps.clusterWorker,
   });
   const throttle = new BruteForceThrottle(counters, {
     maxFailures: config.loginMaxFailures,

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterCluster,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import type { CounterState } from './decisions.js';
 
 export interface CounterSpec {
@@ -15,6 +21,11 @@ export interface CounterStoreOptions {
   redis?: Redis | undefined;
   /** Namespaces every key, so deployments (and test runs) sharing a Redis do not collide. */
   prefix: string;
+  /**
+   * Without Redis, in a node:cluster worker: count in the primary (rate-limiter-flexible's
+   * RateLimiterClusterMaster), so every worker on the machine sees the same counts.
+   */
+  clusterWorker?: boolean;
 }
 
 /** A counter as the rate limits and throttles use it. */
@@ -35,7 +46,11 @@ export class CounterStore {
       points: spec.points,
       duration: spec.windowSeconds,
     };
-    if (this.options.redis === undefined) return new RateLimiterMemory(base);
+    if (this.options.redis === undefined) {
+      return this.options.clusterWorker === true
+        ? new RateLimiterCluster({ ...base, timeoutMs: 1_000 })
+        : new RateLimiterMemory(base);
+    }
     return new RateLimiterRedis({
       ...base,
       storeClient: this.options.redis,

@@ -1,0 +1,114 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AggregatorRegistry, Registry } from 'prom-client';
+import { createApp } from '../app.js';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import { loadContract } from '../contract.js';
+import { PasswordHasher } from '../crypto/password-hasher.js';
+import { createHttpServer, listen } from '../http/listen.js';
+import { noMetrics } from '../metrics/hooks.js';
+import { createMetricsServer, listenMetrics } from '../metrics/metrics-server.js';
+import { ServiceMetrics } from '../metrics/service-metrics.js';
+import { docsFile, specFile, webDir } from '../paths.js';
+import { RetentionSweep } from '../retention/retention-sweep.js';
+import { loadDemoData } from '../store/demo-data.js';
+import { openStore } from '../store/store.js';
+import { ConnectionDrain } from './connection-drain.js';
+import { Lifecycle } from './lifecycle.js';
+import { onStopSignals } from './stop-signals.js';
+
+/** After a stop signal, idle keep-alive connections stay open this long for requests already sent. */
+const IDLE_GRACE_MS = 1_000;
+
+export interface ServiceRole {
+  /** A node:cluster worker: the primary loaded the demo data, counts without Redis and serves metrics. */
+  clusterWorker: boolean;
+}
+
+/** One serving process: opens the store, Redis and the listeners, and drains them on a stop signal. */
+export async function runService(config: Config, logger: Logger, role: ServiceRole): Promise<void> {
+  const lifecycle = new Lifecycle();
+  const store = await openStore(config.databaseUrl);
+  const hasher = new PasswordHasher(config.bcryptCost);
+  if (config.demoData && !role.clusterWorker) await loadDemoData(store, hasher, systemClock, logger);
+
+  // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
+  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  redis?.on('error', (error: Error) =>
+    logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'),
+  );
+  // Until Redis answers, counters fall back to memory; start anyway if it is down.
+  await redis
+    ?.ping()
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'redis is not answering yet: counting in memory until it does'),
+    );
+
+  const registry = new Registry();
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : new ServiceMetrics({ registry, pool: store.handle.pool, redis, processMetrics: true });
+  if (metrics !== undefined && role.clusterWorker) {
+    // prom-client answers the primary's scrape from the registries named here; constructing an
+    // AggregatorRegistry is what makes a worker listen for those requests.
+    AggregatorRegistry.setRegistries([registry]);
+    new AggregatorRegistry();
+  }
+
+  const app = createApp({
+    config,
+    store,
+    clock: systemClock,
+    logger,
+    hasher,
+    contract: loadContract(specFile),
+    docsFile,
+    webDir,
+    redis,
+    metrics,
+    lifecycle,
+    clusterWorker: role.clusterWorker,
+  });
+  const server = createHttpServer(app);
+  const drain = new ConnectionDrain(server);
+  const address = await listen(server, config.port, config.host);
+  logger.info(
+    {
+      url: `http://${config.host}:${address.port}`,
+      database: config.databaseUrl.split(':')[0],
+      counters: redis === undefined ? (role.clusterWorker ? 'cluster primary' : 'memory') : 'redis',
+      env: config.env,
+    },
+    'gatehouse is listening',
+  );
+
+  const metricsServer =
+    metrics === undefined || role.clusterWorker
+      ? undefined
+      : createMetricsServer(registry, (error) => logger.error({ err: error }, 'metrics scrape failed'));
+  if (metricsServer !== undefined && config.metricsPort !== undefined) {
+    const bound = await listenMetrics(metricsServer, config.metricsPort, config.metricsHost);
+    logger.info({ url: `http://${config.metricsHost}:${bound.port}/metrics` }, 'metrics are listening');
+  }
+
+  const sweep = new RetentionSweep({
+    store,
+    clock: systemClock,
+    logger,
+    metrics: metrics ?? noMetrics,
+    policy: { auditRetentionDays: config.auditRetentionDays, sessionIdleMinutes: config.sessionIdleMinutes },
+  });
+  sweep.start();
+
+  onStopSignals(logger, async (signal) => {
+    lifecycle.beginStopping();
+    logger.info({ signal, open_connections: drain.openConnections }, 'gatehouse is stopping: draining connections');
+    const result = await drain.drain({ timeoutMs: config.shutdownTimeoutSeconds * 1000, idleGraceMs: IDLE_GRACE_MS });
+    metricsServer?.close();
+    await sweep.stop();
+    await Promise.all([store.close(), redis?.quit().catch(() => undefined)]);
+    logger.info({ drain: result }, 'gatehouse stopped');
+  });
+}

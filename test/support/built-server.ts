@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
+
+export const builtEntry = join(projectRoot, 'dist', 'src', 'server.js');
+
+/** The built service (npm test builds it first) running in a child process, with its log lines parsed. */
+export interface BuiltServer {
+  child: ChildProcess;
+  url: string;
+  /** Every JSON log line so far. */
+  lines: Array<Record<string, any>>;
+  /** Resolves with the first log line (past or future) that matches. */
+  waitFor(match: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
+  exited: Promise<number | null>;
+  /** Kills the child if it is still running and removes its data directory. */
+  cleanup(): Promise<void>;
+}
+
+/** A temporary directory for a SQLite file that several processes open. */
+export function tempDataDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startBuiltServer(env: Record<string, string>, listeners = 1): Promise<BuiltServer> {
+  const data = tempDataDir();
+  const child = spawn(process.execPath, [builtEntry], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: `sqlite:${join(data.dir, 'gatehouse.db')}`,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      BCRYPT_COST: '4',
+      ...env,
+    },
+  });
+  const lines: Array<Record<string, any>> = [];
+  const waiters: Array<{
+    match: (line: Record<string, any>) => boolean;
+    resolve: (line: Record<string, any>) => void;
+  }> = [];
+  let buffered = '';
+  let raw = '';
+  const take = (chunk: Buffer): void => {
+    raw += chunk.toString();
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const part of parts) {
+      let line: Record<string, any>;
+      try {
+        line = JSON.parse(part);
+      } catch {
+        continue;
+      }
+      lines.push(line);
+      for (const waiter of waiters.filter((w) => w.match(line))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const waitFor: BuiltServer['waitFor'] = (match, timeoutMs = 60_000) => {
+    const seen = lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no such log line in time; output:\n${raw.slice(-3000)}`)),
+        timeoutMs,
+      );
+      waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  };
+
+  const listening = await Promise.race([
+    (async () => {
+      for (let i = 0; i < listeners; i += 1) {
+        await waitFor(
+          (line) => line.msg === 'gatehouse is listening' && lines.filter((l) => l.msg === line.msg).length > i,
+        );
+      }
+      return lines.find((line) => line.msg === 'gatehouse is listening');
+    })(),
+    exited.then((code) => {
+      throw new Error(`the server exited with ${code} before listening:\n${raw}`);
+    }),
+  ]);
+  return {
+    child,
+    url: String(listening?.url),
+    lines,
+    waitFor,
+    exited,
+    async cleanup() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      data.remove();
+    },
+  };
+}
+
+/** The pid of the process that served the request with this X-Request-Id, from its request log line. */
+export async function servedBy(server: BuiltServer, requestId: string): Promise<number> {
+  const line = await server.waitFor((l) => l.req?.id === requestId, 5_000);
+  return Number(line.pid);
+}
