@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
+import { runClusterPrimary } from './cluster-primary.js';
 import { configFromEnvironment } from './config/environment.js';
 import { createLogger } from './http/request-logger.js';
-import { runClusterPrimary } from './runtime/cluster-primary.js';
-import { runService } from './runtime/service-process.js';
+import { runService } from './service-process.js';
 
 /**
  * The entry point: the only place that reads the environment. With WEB_CONCURRENCY above 1 this

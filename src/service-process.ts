@@ -1,22 +1,22 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
-import { createApp } from '../app.js';
-import { systemClock } from '../clock.js';
-import type { Config } from '../config/config.js';
-import { loadContract } from '../contract.js';
-import { PasswordHasher } from '../crypto/password-hasher.js';
-import { createHttpServer, listen } from '../http/listen.js';
-import { noMetrics } from '../metrics/hooks.js';
-import { createMetricsServer, listenMetrics } from '../metrics/metrics-server.js';
-import { ServiceMetrics } from '../metrics/service-metrics.js';
-import { docsFile, specFile, webDir } from '../paths.js';
-import { RetentionSweep } from '../retention/retention-sweep.js';
-import { loadDemoData } from '../store/demo-data.js';
-import { openStore } from '../store/store.js';
-import { ConnectionDrain } from './connection-drain.js';
-import { Lifecycle } from './lifecycle.js';
-import { onStopSignals } from './stop-signals.js';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config/config.js';
+import { loadContract } from './contract.js';
+import { PasswordHasher } from './crypto/password-hasher.js';
+import { createHttpServer, listen } from './http/listen.js';
+import { noMetrics } from './metrics/hooks.js';
+import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
+import { docsFile, specFile, webDir } from './paths.js';
+import { RetentionSweep } from './retention/retention-sweep.js';
+import { ConnectionDrain } from './runtime/connection-drain.js';
+import { Lifecycle } from './runtime/lifecycle.js';
+import { onStopSignals } from './runtime/stop-signals.js';
+import { loadDemoData } from './store/demo-data.js';
+import { openStore } from './store/store.js';
 
 /** After a stop signal, idle keep-alive connections stay open this long for requests already sent. */
 const IDLE_GRACE_MS = 1_000;

@@ -2,13 +2,13 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
-import { systemClock } from '../clock.js';
-import type { Config } from '../config/config.js';
-import { PasswordHasher } from '../crypto/password-hasher.js';
-import { createMetricsServer, listenMetrics } from '../metrics/metrics-server.js';
-import { loadDemoData } from '../store/demo-data.js';
-import { openStore } from '../store/store.js';
-import { onStopSignals } from './stop-signals.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config/config.js';
+import { PasswordHasher } from './crypto/password-hasher.js';
+import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
+import { onStopSignals } from './runtime/stop-signals.js';
+import { loadDemoData } from './store/demo-data.js';
+import { openStore } from './store/store.js';
 
 /** A worker that dies this soon after starting is restarted only after a pause, so a crash loop does not spin. */
 const QUICK_DEATH_MS = 5_000;
