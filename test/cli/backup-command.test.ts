@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { projectRoot } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
-import { type Store, openStore } from '../../src/store/store.js';
+import { openStore, type Store } from '../../src/store/store.js';
 import { announceSkip, isolatedPostgres } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { type CliHarness, openCliHarness } from './cli-harness.js';
@@ -15,9 +15,15 @@ import { type CliHarness, openCliHarness } from './cli-harness.js';
 const cliEntry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 
 /** Runs the built CLI as `npm run cli` would (npm test builds it first). */
-function runBuiltCli(args: string[], databaseFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBuiltCli(
+  args: string[],
+  databaseFile: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], { cwd: projectRoot, env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: `sqlite:${databaseFile}` } });
+    const child = spawn(process.execPath, [cliEntry, ...args], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: `sqlite:${databaseFile}` },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
@@ -59,7 +65,16 @@ describe('npm run cli -- backup FILE on a running SQLite store', () => {
     const filler = 'x'.repeat(500);
     await store.transaction(async (trx) => {
       for (let i = 0; i < 5000; i += 1) {
-        await trx.db.insertInto('audit_events').values({ id: `old_${i}`, occurred_at: new Date(0).toISOString(), action: 'test.old', outcome: 'success', detail: filler }).execute();
+        await trx.db
+          .insertInto('audit_events')
+          .values({
+            id: `old_${i}`,
+            occurred_at: new Date(0).toISOString(),
+            action: 'test.old',
+            outcome: 'success',
+            detail: filler,
+          })
+          .execute();
       }
     });
     await store.close();
@@ -83,7 +98,13 @@ describe('npm run cli -- backup FILE on a running SQLite store', () => {
       try {
         expect(copy.handle.sqlite?.pragma('integrity_check', { simple: true })).toBe('ok');
         expect((await copy.users.findByUsername('john'))?.role).toBe('user');
-        expect(await copy.db.selectFrom('audit_events').select(({ fn }) => fn.countAll<number>().as('n')).where('action', '=', 'test.old').executeTakeFirst()).toEqual({ n: 5000 });
+        expect(
+          await copy.db
+            .selectFrom('audit_events')
+            .select(({ fn }) => fn.countAll<number>().as('n'))
+            .where('action', '=', 'test.old')
+            .executeTakeFirst(),
+        ).toEqual({ n: 5000 });
         const copied = await writtenRows(copy);
         // Taken while the writer ran: more than before the command started, no more than after it ended, and no gap.
         expect(copied.length).toBeGreaterThan(before);
@@ -156,9 +177,13 @@ if (postgresUrl === undefined) announceSkip('backup refused on PostgreSQL', 'TES
     const { url, drop } = await isolatedPostgres(postgresUrl ?? '');
     const store = await openStore(url);
     try {
-      const run = await harness.cli(['backup', join(tmpdir(), 'never-written.db')], [], { openStore: async () => ({ store, applied: [], close: async () => {} }) });
+      const run = await harness.cli(['backup', join(tmpdir(), 'never-written.db')], [], {
+        openStore: async () => ({ store, applied: [], close: async () => {} }),
+      });
       expect(run.code).toBe(1);
-      expect(run.err).toEqual([expect.stringMatching(/^gatehouse: backup copies a SQLite store; for PostgreSQL use pg_dump: pg_dump -Fc /)]);
+      expect(run.err).toEqual([
+        expect.stringMatching(/^gatehouse: backup copies a SQLite store; for PostgreSQL use pg_dump: pg_dump -Fc /),
+      ]);
       expect(existsSync(join(tmpdir(), 'never-written.db'))).toBe(false);
     } finally {
       await store.close();

@@ -35,7 +35,9 @@ describe('settings from a .env file (npm test builds the server first)', () => {
     writeFileSync(join(dir, '.env'), 'PORT=not-a-port\nLOG_LEVEL=shouting\nDATABASE_URL=sqlite::memory:\n');
     const { code, output } = await start({ LOG_LEVEL: 'info' });
     expect(code).toBe(1);
-    expect(output.trim().split('\n')).toEqual(['gatehouse: configuration: PORT must be a whole number from 0 to 65535 (got "not-a-port")']);
+    expect(output.trim().split('\n')).toEqual([
+      'gatehouse: configuration: PORT must be a whole number from 0 to 65535 (got "not-a-port")',
+    ]);
   });
 
   it('keeps .env out of git', () => {

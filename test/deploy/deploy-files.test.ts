@@ -4,13 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { projectRoot } from '../../src/paths.js';
 import { settingsTheConfigReads } from '../support/config-settings.js';
-import { type ComposeService, contractPaths, envOf, execForm, instructions, interpolate, parseCopy, readCompose, readDockerfile } from './deploy-files.js';
+import {
+  buildAndRuntime,
+  type ComposeService,
+  contractPaths,
+  envOf,
+  execForm,
+  instructions,
+  interpolate,
+  parseCopy,
+  readCompose,
+  readDockerfile,
+  scriptInputs,
+} from './deploy-files.js';
 
 const STRONG = { POSTGRES_PASSWORD: 'c0ffee'.repeat(8), SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9' };
 const stages = readDockerfile();
-const build = stages[0];
-const runtime = stages.at(-1);
-if (build === undefined || runtime === undefined) throw new Error('Dockerfile has no stage');
+const { build, runtime } = buildAndRuntime(stages);
 const settings = settingsTheConfigReads();
 const compose = readCompose();
 const routes = contractPaths();
@@ -39,15 +49,30 @@ describe('Dockerfile', () => {
         const { from, sources } = parseCopy(args);
         if (from !== undefined) expect(from, `COPY --from=${from} names the build stage`).toBe(build.name);
         for (const source of sources) {
-          const path = from === undefined ? join(projectRoot, source) : inCheckout(source, instructions(build, 'WORKDIR').at(-1) ?? '/');
+          const path =
+            from === undefined
+              ? join(projectRoot, source)
+              : inCheckout(source, instructions(build, 'WORKDIR').at(-1) ?? '/');
           expect(existsSync(path), `COPY ${args} in the stage at ${workdir}: ${path} is missing`).toBe(true);
         }
       }
     }
   });
 
+  it('gives the build stage every file npm run build reads', () => {
+    const copied = instructions(build, 'COPY').flatMap((args) => parseCopy(args).sources);
+    const inputs = scriptInputs('build');
+    expect(inputs).toEqual(expect.arrayContaining(['openapi.yaml', 'src', 'tsconfig.build.json']));
+    const missing = inputs.filter(
+      (input) => !copied.some((source) => input === source || input.startsWith(`${source}/`)),
+    );
+    expect(missing, 'COPY these into the build stage before npm run build').toEqual([]);
+  });
+
   it('never copies secrets or host builds into the image', () => {
-    const ignored = readFileSync(join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(projectRoot, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', 'dist', 'data']));
   });
 
@@ -62,7 +87,9 @@ describe('Dockerfile', () => {
   it('starts what the tests start in production: node dist/src/server.js, which the build produces', () => {
     const [command] = instructions(runtime, 'CMD');
     expect(execForm(command ?? '')).toEqual(['node', 'dist/src/server.js']);
-    expect(existsSync(join(projectRoot, 'dist', 'src', 'server.js')), 'run npm run build first (npm test does)').toBe(true);
+    expect(existsSync(join(projectRoot, 'dist', 'src', 'server.js')), 'run npm run build first (npm test does)').toBe(
+      true,
+    );
   });
 
   it('sets only settings the config reads: production, listening on every interface of the container', () => {
@@ -84,7 +111,8 @@ describe('Dockerfile', () => {
 describe('compose.yaml', () => {
   const gatehouses = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
   const proxy = compose.services.proxy as ComposeService;
-  const proxyAddress = Object.values((proxy?.networks ?? {}) as Record<string, { ipv4_address?: string } | null>)[0]?.ipv4_address;
+  const proxyAddress = Object.values((proxy?.networks ?? {}) as Record<string, { ipv4_address?: string } | null>)[0]
+    ?.ipv4_address;
 
   it('runs PostgreSQL, Redis, two Gatehouse instances built from the Dockerfile, and a proxy', () => {
     expect(gatehouses.map(([name]) => name).sort()).toEqual(['gatehouse-1', 'gatehouse-2']);
@@ -96,19 +124,34 @@ describe('compose.yaml', () => {
 
   it('gives Gatehouse only settings the config reads, and a configuration production accepts', () => {
     for (const [name, service] of gatehouses) {
-      const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), STRONG)]));
-      expect(Object.keys(environment).filter((key) => !settings.includes(key)), `${name} sets variables the config does not read`).toEqual([]);
-      expect(Object.keys(environment)).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'SESSION_KEYS', 'TRUST_PROXY']));
+      const environment = Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), STRONG)]),
+      );
+      expect(
+        Object.keys(environment).filter((key) => !settings.includes(key)),
+        `${name} sets variables the config does not read`,
+      ).toEqual([]);
+      expect(Object.keys(environment)).toEqual(
+        expect.arrayContaining(['DATABASE_URL', 'REDIS_URL', 'SESSION_KEYS', 'TRUST_PROXY']),
+      );
       const result = parseConfig({ ...envOf(runtime), ...environment });
       expect(result.ok ? result.warnings : result.problems).toEqual([]);
-      if (result.ok) expect(result.config).toMatchObject({ env: 'production', databaseUrl: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//), redisUrl: 'redis://redis:6379', demoData: false });
+      if (result.ok)
+        expect(result.config).toMatchObject({
+          env: 'production',
+          databaseUrl: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
+          redisUrl: 'redis://redis:6379',
+          demoData: false,
+        });
     }
   });
 
   it('refuses to start without the secrets rather than run with weak ones', () => {
     const service = gatehouses[0]?.[1];
     expect(() => interpolate(String(service?.environment?.SESSION_KEYS), {})).toThrow(/SESSION_KEYS/);
-    expect(() => interpolate(String(compose.services.postgres?.environment?.POSTGRES_PASSWORD), {})).toThrow(/POSTGRES_PASSWORD/);
+    expect(() => interpolate(String(compose.services.postgres?.environment?.POSTGRES_PASSWORD), {})).toThrow(
+      /POSTGRES_PASSWORD/,
+    );
   });
 
   it("trusts forwarded addresses from the proxy alone, and publishes no port but the proxy's", () => {
@@ -124,7 +167,10 @@ describe('compose.yaml', () => {
   it("leaves the image's start command alone and waits for healthy PostgreSQL and Redis", () => {
     for (const [, service] of gatehouses) {
       expect([service.command, service.entrypoint]).toEqual([undefined, undefined]);
-      expect(service.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      expect(service.depends_on).toEqual({
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
     }
     expect(compose.services.postgres?.healthcheck?.test).toBeDefined();
     expect(compose.services.redis?.healthcheck?.test).toBeDefined();

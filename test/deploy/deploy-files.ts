@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { parse } from 'yaml';
 import { projectRoot, specFile } from '../../src/paths.js';
 
@@ -39,6 +39,47 @@ export function readDockerfile(file = join(projectRoot, 'Dockerfile')): Stage[] 
   return stages;
 }
 
+/**
+ * What `npm run <script>` reads from the checkout: the files and folders its command lines name
+ * (following `npm run`), and for a tsconfig what it extends and includes. Outputs (dist/) are not inputs.
+ */
+export function scriptInputs(script: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const inputs = new Set<string>();
+  const visit = (name: string): void => {
+    const tokens = (scripts[name] ?? '').split(/[\s;&|]+/).filter((token) => token !== '');
+    tokens.forEach((token, i) => {
+      if (tokens[i - 2] === 'npm' && tokens[i - 1] === 'run')
+        visit(tokens.slice(i).find((t) => !t.startsWith('-')) ?? '');
+      if (token.startsWith('dist/') || token.startsWith('-') || !existsSync(join(projectRoot, token))) return;
+      inputs.add(token);
+      if (/^tsconfig.*\.json$/.test(token)) {
+        const tsconfig = JSON.parse(readFileSync(join(projectRoot, token), 'utf8')) as {
+          extends?: string;
+          include?: string[];
+        };
+        const base =
+          tsconfig.extends === undefined
+            ? {}
+            : (JSON.parse(readFileSync(join(projectRoot, tsconfig.extends), 'utf8')) as { include?: string[] });
+        if (tsconfig.extends !== undefined) inputs.add(posix.normalize(tsconfig.extends));
+        for (const include of tsconfig.include ?? base.include ?? []) inputs.add(include);
+      }
+    });
+  };
+  visit(script);
+  return [...inputs].sort();
+}
+
+/** The first (build) and last (runtime) stages, which every Dockerfile here must have. */
+export function buildAndRuntime(stages: Stage[]): { build: Stage; runtime: Stage } {
+  const [build, runtime] = [stages[0], stages.at(-1)];
+  if (build === undefined || runtime === undefined) throw new Error('the Dockerfile has no stage');
+  return { build, runtime };
+}
+
 export function instructions(stage: Stage, keyword: string): string[] {
   return stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 }
@@ -50,7 +91,9 @@ export function envOf(stage: Stage): Record<string, string> {
     if (!args.includes('=')) {
       const [name = '', ...value] = args.split(/\s+/);
       env[name] = value.join(' ');
-    } else for (const pair of args.split(/\s+/)) env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1).replace(/^"(.*)"$/, '$1');
+    } else
+      for (const pair of args.split(/\s+/))
+        env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1).replace(/^"(.*)"$/, '$1');
   }
   return env;
 }
@@ -97,12 +140,15 @@ export function readCompose(file = join(projectRoot, 'compose.yaml')): ComposeFi
  * from `values`, else the default.
  */
 export function interpolate(text: string, values: Record<string, string>): string {
-  return text.replace(/\$\{([A-Z0-9_]+)(?::?([?-])([^}]*))?\}/g, (_all, name: string, kind: string | undefined, rest: string | undefined) => {
-    const value = values[name];
-    if (value !== undefined && value !== '') return value;
-    if (kind === '-') return rest ?? '';
-    throw new Error(`compose needs ${name}: ${rest ?? 'not set'}`);
-  });
+  return text.replace(
+    /\$\{([A-Z0-9_]+)(?::?([?-])([^}]*))?\}/g,
+    (_all, name: string, kind: string | undefined, rest: string | undefined) => {
+      const value = values[name];
+      if (value !== undefined && value !== '') return value;
+      if (kind === '-') return rest ?? '';
+      throw new Error(`compose needs ${name}: ${rest ?? 'not set'}`);
+    },
+  );
 }
 
 /** The paths of the contract, e.g. `/healthz`. */

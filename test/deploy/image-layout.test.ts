@@ -7,11 +7,18 @@ import { basename, dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 import { isolatedPostgres } from '../support/databases.js';
-import { envOf, execForm, instructions, interpolate, parseCopy, readCompose, readDockerfile } from './deploy-files.js';
+import {
+  buildAndRuntime,
+  envOf,
+  execForm,
+  instructions,
+  interpolate,
+  parseCopy,
+  readCompose,
+  readDockerfile,
+} from './deploy-files.js';
 
-const stages = readDockerfile();
-const [build, runtime] = [stages[0], stages.at(-1)];
-if (build === undefined || runtime === undefined) throw new Error('Dockerfile has no stage');
+const { build, runtime } = buildAndRuntime(readDockerfile());
 const SECRETS = { POSTGRES_PASSWORD: 'c0ffee'.repeat(8), SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9' };
 
 /** The runtime stage's file system, laid out from this (built) checkout as its COPY lines say. */
@@ -22,9 +29,15 @@ function layOutRuntimeStage(into: string): void {
     const { from, sources, destination } = parseCopy(args);
     const destinationDir = posix.resolve(workdir, destination);
     for (const source of sources) {
-      const checkout = from === undefined ? join(projectRoot, source) : join(projectRoot, posix.relative(buildDir, posix.resolve(buildDir, source)));
+      const checkout =
+        from === undefined
+          ? join(projectRoot, source)
+          : join(projectRoot, posix.relative(buildDir, posix.resolve(buildDir, source)));
       const intoDir = sources.length > 1 || destination.endsWith('/');
-      const target = join(into, posix.relative(workdir, intoDir ? posix.join(destinationDir, basename(source)) : destinationDir));
+      const target = join(
+        into,
+        posix.relative(workdir, intoDir ? posix.join(destinationDir, basename(source)) : destinationDir),
+      );
       mkdirSync(dirname(target), { recursive: true });
       // The build stage prunes dev dependencies; the checkout's full set is a superset that works alike.
       if (basename(source) === 'node_modules') symlinkSync(checkout, target, 'dir');
@@ -71,7 +84,9 @@ describe('the image, as the Dockerfile lays it out and starts it (npm test build
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-image-'));
     layOutRuntimeStage(join(dir, 'app'));
     const composed = readCompose().services['gatehouse-1']?.environment ?? {};
-    env = Object.fromEntries(Object.entries(composed).map(([key, value]) => [key, interpolate(String(value), SECRETS)]));
+    env = Object.fromEntries(
+      Object.entries(composed).map(([key, value]) => [key, interpolate(String(value), SECRETS)]),
+    );
     env = { ...envOf(runtime), ...env, PORT: String(await freePort()) };
     if (process.env.TEST_DATABASE_URL === undefined) env.DATABASE_URL = 'sqlite:./data/gatehouse.db';
     else ({ url: env.DATABASE_URL, drop } = await isolatedPostgres(process.env.TEST_DATABASE_URL));
@@ -106,7 +121,12 @@ describe('the image, as the Dockerfile lays it out and starts it (npm test build
   function healthcheck(port: string): Promise<number | null> {
     const [command, ...args] = execForm(instructions(runtime, 'HEALTHCHECK')[0] ?? '');
     expect(command).toBe('node');
-    return exitOf(spawn(process.execPath, args, { cwd: join(dir, 'app'), env: { PATH: process.env.PATH ?? '', ...env, PORT: port } }));
+    return exitOf(
+      spawn(process.execPath, args, {
+        cwd: join(dir, 'app'),
+        env: { PATH: process.env.PATH ?? '', ...env, PORT: port },
+      }),
+    );
   }
 
   it('passes its HEALTHCHECK, which fails when nothing answers', async () => {
