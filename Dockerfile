@@ -14,7 +14,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Run: Node 20 slim, production dependencies and what the server reads at start, as a non-root user.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+# Production needs its store named: the image's own is the SQLite file in the /app/data volume
+# (compose points DATABASE_URL at PostgreSQL instead).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_URL=sqlite:/app/data/gatehouse.db
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -22,7 +24,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/openapi.yaml ./openapi.yaml
 COPY --from=build /app/src/web ./src/web
 COPY --from=build /app/src/passwords/common-passwords.txt ./src/passwords/common-passwords.txt
-# The default SQLite store lives in /app/data; mount a volume there (or use PostgreSQL).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
