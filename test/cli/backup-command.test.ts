@@ -50,7 +50,7 @@ async function writtenRows(store: Store): Promise<number[]> {
   return rows.map((row) => Number(row.detail)).sort((a, b) => a - b);
 }
 
-describe('npm run cli -- backup FILE on a running SQLite store', () => {
+describe('npm run cli -- backup FILE on a running SQLite store', { timeout: 60_000 }, () => {
   let dir: string;
   let databaseFile: string;
   let backupFile: string;
@@ -78,7 +78,7 @@ describe('npm run cli -- backup FILE on a running SQLite store', () => {
       }
     });
     await store.close();
-  });
+  }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('copies the store while another process writes; the copy is whole and holds every row up to one moment', async () => {

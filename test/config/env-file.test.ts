@@ -13,7 +13,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; outp
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
     let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
     child.on('error', reject);
@@ -24,7 +24,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; outp
   });
 }
 
-describe('settings from a .env file (npm test builds the server first)', () => {
+describe('settings from a .env file (npm test builds the server first)', { timeout: 60_000 }, () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-env-'));
   });

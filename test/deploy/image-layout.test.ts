@@ -74,7 +74,8 @@ function exitOf(child: ChildProcess): Promise<number | null> {
  * image's CMD, ENV and compose's environment (pointed at this machine's PostgreSQL and Redis when
  * the suite has them), and the image's HEALTHCHECK is run against it.
  */
-describe('the image, as the Dockerfile lays it out and starts it (npm test builds first)', () => {
+// Starting processes is slow on a busy machine: generous timeouts.
+describe('the image, as the Dockerfile lays it out and starts it (npm test builds first)', { timeout: 60_000 }, () => {
   let dir: string;
   let server: ChildProcess;
   let env: Record<string, string>;
@@ -98,7 +99,7 @@ describe('the image, as the Dockerfile lays it out and starts it (npm test build
     server = spawn(process.execPath, args, { cwd: join(dir, 'app'), env: { PATH: process.env.PATH ?? '', ...env } });
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not listening after 15 s:\n${output}`)), 15_000);
+      const timer = setTimeout(() => reject(new Error(`not listening after 60 s:\n${output}`)), 60_000);
       const collect = (chunk: Buffer): void => {
         output += String(chunk);
         if (output.includes('gatehouse is listening')) {
@@ -110,7 +111,7 @@ describe('the image, as the Dockerfile lays it out and starts it (npm test build
       server.stderr?.on('data', collect);
       server.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
     });
-  }, 30_000);
+  }, 90_000);
 
   afterAll(async () => {
     if (server.exitCode === null) server.kill('SIGKILL');
