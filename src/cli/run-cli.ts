@@ -3,6 +3,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { PasswordHasher } from '../crypto/password-hasher.js';
 import { ApiError } from '../errors/api-error.js';
 import { UserService } from '../users/user-service.js';
+import { backupCommand } from './backup-command.js';
 import { type CliDeps, type CliIo, CommandFailed, UsageError } from './cli-types.js';
 import type { Command } from './command.js';
 import { keyCommands } from './key-commands.js';
@@ -22,7 +23,7 @@ const migrate: Command = {
   },
 };
 
-const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands, purgeCommand];
+const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands, purgeCommand, backupCommand];
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line was wrong. */
 export type ExitCode = 0 | 1 | 2;

@@ -12,6 +12,8 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** PostgreSQL's pool, for the metrics read at scrape time. */
   pool?: pg.Pool;
+  /** The SQLite connection itself, for what kysely cannot do (an online backup); absent on PostgreSQL. */
+  sqlite?: SqliteDatabase.Database;
 }
 
 /** Opens the database named by DATABASE_URL: `sqlite:<file>`, `sqlite::memory:` or `postgres://…`. */
@@ -23,7 +25,11 @@ export function openDatabase(url: string): DatabaseHandle {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+      sqlite,
+    };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool };
