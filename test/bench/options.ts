@@ -33,7 +33,7 @@ export interface BenchOptions {
 
 const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2] [--warmup-requests 5000]
   [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-kinds keys,sessions,usernames]
-  [--soak-warmup 10]
+  [--soak-warmup 20]
   [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
 
 function hasWrk(): boolean {
@@ -58,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     paired: false,
     soakSeconds: 60,
     soakKinds: [...SOAK_KINDS],
-    soakWarmUpSeconds: 10,
+    soakWarmUpSeconds: 20,
     soakBcryptCost: 4,
     resultsDir: 'test/bench/results',
   };
