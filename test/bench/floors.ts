@@ -29,19 +29,20 @@ export const FLOOR_ID = 'floor-validator';
 export interface FloorProcess {
   floor: Floor;
   /** Loads it and reads its memory, like any scenario. */
-  measure(generator: LoadGenerator, options: BenchOptions, id?: string): Promise<Row>;
+  measure(generator: LoadGenerator, options: BenchOptions, id?: string, onLoadStart?: () => void): Promise<Row>;
   stop(): Promise<void>;
 }
 
-export async function startFloor(floor: Floor): Promise<FloorProcess> {
-  const child = fork(floorScript, [floor.kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `execArgv`: node flags such as --cpu-prof (the profile is written when the floor exits at stop()). */
+export async function startFloor(floor: Floor, execArgv: string[] = []): Promise<FloorProcess> {
+  const child = fork(floorScript, [floor.kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`floor ${floor.kind} exited with ${code}`)));
   });
   return {
     floor,
-    measure: (generator, options, id = floor.id) =>
+    measure: (generator, options, id = floor.id, onLoadStart = undefined) =>
       measure(generator, options, {
         id,
         scenario: floor.title,
@@ -51,11 +52,15 @@ export async function startFloor(floor: Floor): Promise<FloorProcess> {
         pid: child.pid ?? 0,
         request: { method: 'GET', path: '/hello', headers: {} },
         expectedStatus: 200,
+        ...(onLoadStart === undefined ? {} : { onLoadStart }),
       }),
     stop: async () => {
+      // Disconnecting lets it exit by itself (process.exit), which is when --cpu-prof writes.
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      child.disconnect();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

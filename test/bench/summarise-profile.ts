@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
  * A window (--skip-ms, --duration-ms) keeps only
  * the samples of the measured load, not start-up.
  *
- *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0]
+ *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N]
  */
 interface CallFrame {
   functionName: string;
@@ -39,6 +39,8 @@ export interface SummaryOptions {
   skipMs: number;
   /** Keep this many milliseconds after the skipped ones; 0 keeps the rest. */
   durationMs: number;
+  /** Answers served in the window: each line then also says its CPU µs per answer. */
+  requests?: number;
 }
 
 const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
@@ -88,6 +90,131 @@ function jsCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<numb
       return ` <- ${frame.functionName || '(anonymous)'} ${locationOf(frame)}`;
   }
   return '';
+}
+
+/**
+ * Packages grouped by what they do for a request, so the summary says what logging, routing,
+ * validation or cookies cost in all. Shared helpers go where they are mostly used.
+ */
+const CONCERNS: Array<[string, string[]]> = [
+  [
+    'logging (pino-http, pino, redaction, sonic-boom)',
+    [
+      'pino-http',
+      'pino',
+      '@pinojs/redact',
+      'sonic-boom',
+      'pino-std-serializers',
+      'quick-format-unescaped',
+      'safe-stable-stringify',
+      'gatehouse dist/src/http/request-logger.js',
+    ],
+  ],
+  [
+    'Express response and routing (express, router, path-to-regexp, etag, finalhandler…)',
+    [
+      'express',
+      'router',
+      'path-to-regexp',
+      'etag',
+      'finalhandler',
+      'send',
+      'fresh',
+      'depd',
+      'statuses',
+      'on-finished',
+      'mime-types',
+      'mime-db',
+      'vary',
+      'encodeurl',
+      'escape-html',
+      'parseurl',
+      'qs',
+      'proxy-addr',
+      'forwarded',
+      'ipaddr.js',
+      'accepts',
+      'negotiator',
+      'range-parser',
+      'http-errors',
+      'content-disposition',
+      'ee-first',
+      'setprototypeof',
+    ],
+  ],
+  [
+    'body parsing (body-parser, type-is…)',
+    ['body-parser', 'raw-body', 'type-is', 'content-type', 'media-typer', 'iconv-lite', 'bytes', 'unpipe'],
+  ],
+  [
+    'express-openapi-validator (and ajv)',
+    [
+      'express-openapi-validator',
+      'ajv',
+      'ajv-formats',
+      'ajv-draft-04',
+      'ajv-errors',
+      'fast-deep-equal',
+      'fast-uri',
+      'json-schema-traverse',
+      'lodash.clonedeep',
+      'lodash.get',
+      'lodash.flatten',
+      'lodash.chunk',
+      'lodash.topath',
+      'lodash',
+    ],
+  ],
+  [
+    'cookies and session (cookie-parser, cookie-session, keygrip, tsscmp, on-headers)',
+    ['cookie-parser', 'cookie-session', 'cookies', 'keygrip', 'tsscmp', 'cookie', 'cookie-signature', 'on-headers'],
+  ],
+  [
+    'security headers and CORS (helmet, cors)',
+    [
+      'helmet',
+      'cors',
+      'object-assign',
+      'gatehouse dist/src/http/cors-policy.js',
+      'gatehouse dist/src/http/security-headers.js',
+    ],
+  ],
+  [
+    'store (kysely, better-sqlite3, pg)',
+    [
+      'kysely',
+      'better-sqlite3',
+      'pg',
+      'pg-pool',
+      'pg-protocol',
+      'pg-types',
+      'pg-int8',
+      'postgres-array',
+      'postgres-bytea',
+      'postgres-date',
+      'postgres-interval',
+      'pg-connection-string',
+      'split2',
+    ],
+  ],
+  [
+    'counters (rate-limiter-flexible, ioredis)',
+    [
+      'rate-limiter-flexible',
+      'ioredis',
+      'redis-errors',
+      'denque',
+      'cluster-key-slot',
+      'standard-as-callback',
+      '@ioredis/commands',
+    ],
+  ],
+];
+
+function concernOf(charge: string): string {
+  for (const [concern, members] of CONCERNS) if (members.includes(charge)) return concern;
+  if (charge.startsWith('gatehouse ')) return 'Gatehouse code (dist/src), besides the above';
+  return charge;
 }
 
 /**
@@ -154,15 +281,22 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
     charges.set(id, charge);
     add(byCharge, charge, charge, charge, micros);
   }
+  const byConcern = new Map<string, Tally>();
+  for (const tally of byCharge.values()) {
+    const concern = concernOf(tally.label);
+    add(byConcern, concern, concern, concern, tally.micros);
+  }
   const percent = (micros: number): string => `${((micros / Math.max(busy, 1)) * 100).toFixed(1).padStart(5)}%`;
-  const ms = (micros: number): string => `${(micros / 1000).toFixed(0).padStart(6)} ms`;
+  const { requests } = options;
+  const ms = (micros: number): string =>
+    `${(micros / 1000).toFixed(0).padStart(6)} ms${requests === undefined ? '' : ` ${(micros / requests).toFixed(1).padStart(6)} µs/req`}`;
   const list = (map: Map<string, Tally>, count: number, withPackage: boolean): string[] =>
     [...map.values()]
       .sort((a, b) => b.micros - a.micros)
       .slice(0, count)
       .map((t) => `  ${percent(t.micros)} ${ms(t.micros)}  ${t.label}${withPackage ? `  [${t.pkg}]` : ''}`);
   return [
-    `${title}: ${(busy / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (${((idle / Math.max(busy + idle, 1)) * 100).toFixed(0)}% idle); percentages are of busy time`,
+    `${title}: ${(busy / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (${((idle / Math.max(busy + idle, 1)) * 100).toFixed(0)}% idle)${requests === undefined ? '' : `, ${requests} answers, ${(busy / requests).toFixed(0)} µs of busy CPU per answer`}; percentages are of busy time`,
     `top ${options.top} functions by self time:`,
     ...list(byFunction, options.top, true),
     'self time by package:',
@@ -171,6 +305,8 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
     ...list(byFile, options.top, true),
     'self time plus the node core work each package called (Gatehouse by file):',
     ...list(byCharge, options.top + 5, false),
+    'the same, by concern:',
+    ...list(byConcern, 20, false),
   ].join('\n');
 }
 
@@ -182,10 +318,13 @@ function main(argv: string[]): void {
     if (arg === '--top') options.top = Number(argv[++i]);
     else if (arg === '--skip-ms') options.skipMs = Number(argv[++i]);
     else if (arg === '--duration-ms') options.durationMs = Number(argv[++i]);
+    else if (arg === '--requests') options.requests = Number(argv[++i]);
     else files.push(arg);
   }
   if (files.length === 0)
-    throw new Error('usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0]');
+    throw new Error(
+      'usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N]',
+    );
   for (const file of files)
     console.log(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, options, file)}\n`);
 }
