@@ -88,11 +88,12 @@ export async function measure(generator: LoadGenerator, options: BenchOptions, t
     p50Ms: round2(result.p50Ms),
     p99Ms: round2(result.p99Ms),
     peakRssMb: Math.round(peakRss / 1024 / 1024),
-    cpuUsPerRequest: Math.round((cpu / Math.max(result.requests, 1)) * 1e6),
+    cpuUsPerRequest: result.requests === 0 ? 0 : Math.round((cpu / result.requests) * 1e6),
     mismatches: mismatches(result, target.expectedStatus),
     errors: result.errors,
     statuses: result.statuses,
   };
+  if (row.requests === 0) row.note = 'no answer in the measured time';
   console.log(`  ${describe(row)}`);
   return row;
 }

@@ -16,7 +16,7 @@ export function withRatios(rows: Row[]): Row[] {
       ...row,
       rpsRatio: round2(row.requestsPerSecond / floor.requestsPerSecond),
       p99Ratio: round2(row.p99Ms / floor.p99Ms),
-      cpuRatio: round2(floor.cpuUsPerRequest / Math.max(row.cpuUsPerRequest, 1)),
+      ...(row.cpuUsPerRequest > 0 ? { cpuRatio: round2(floor.cpuUsPerRequest / row.cpuUsPerRequest) } : {}),
     };
   });
 }

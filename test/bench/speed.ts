@@ -129,10 +129,10 @@ export async function runSpeed(generator: LoadGenerator, options: BenchOptions):
     rows: table,
   });
   console.log(`written to ${file}`);
-  const failed = table.filter((row) => row.mismatches > 0 || row.errors > 0);
+  const failed = table.filter((row) => row.mismatches > 0 || row.errors > 0 || row.requests === 0);
   if (failed.length === 0) return 0;
   console.error(
-    `bench: unexpected statuses or errors in ${failed.map((row) => `${row.scenario} [${row.backend}]`).join(', ')}`,
+    `bench: unexpected statuses, errors or no answers in ${failed.map((row) => `${row.scenario} [${row.backend}]`).join(', ')}`,
   );
   return 1;
 }
