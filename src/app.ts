@@ -2,22 +2,10 @@ import cookieParser from 'cookie-parser';
 import cookieSession from 'cookie-session';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { keyModeFor } from './api-keys/issue-api-key.js';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
-import { AuditLog } from './audit/audit-log.js';
-import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { authFailureHandler } from './auth/auth-failure.js';
-import { createBasicAuthenticator } from './auth/basic.js';
-import { VerifiedCredentialCache } from './auth/basic-cache.js';
-import { PasswordCheck } from './auth/password-check.js';
-import { createSecurityHandlers } from './auth/security-handlers.js';
-import { createSessionAuthenticator, type SessionDeps } from './auth/session.js';
-import type { Clock } from './clock.js';
-import type { Config } from './config/config.js';
-import type { Contract } from './contract.js';
-import type { PasswordHasher } from './crypto/password-hasher.js';
+import { type ComposeDeps, composeServices, type Services } from './compose.js';
+import { type Contract, loadContract } from './contract.js';
 import { createErrorHandler } from './errors/error-handler.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { requireCsrfToken } from './http/csrf.js';
@@ -31,103 +19,39 @@ import {
 } from './http/refusals.js';
 import { requestLogger } from './http/request-logger.js';
 import { noStore, securityHeaders } from './http/security-headers.js';
-import { type MetricHooks, noMetrics } from './metrics/hooks.js';
 import { requestMetrics } from './metrics/request-metrics.js';
-import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
-import { PasswordPolicy } from './passwords/password-policy.js';
-import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
-import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
-import { CounterStore } from './rate-limit/counters.js';
-import type { Lifecycle } from './runtime/lifecycle.js';
-import { createReadiness } from './runtime/readiness.js';
-import type { Store } from './store/store.js';
-import { UserService } from './users/user-service.js';
+import { docsFile, specFile, webDir } from './paths.js';
 
 export const SESSION_COOKIE = 'gatehouse_session';
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
 
-export interface AppDeps {
-  config: Config;
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  hasher: PasswordHasher;
-  contract: Contract;
-  docsFile: string;
+export interface AppOptions {
+  /** The contract the validator checks against; openapi.yaml by default. */
+  contract?: Contract;
+  /** The built Redoc page served at /docs. */
+  docsFile?: string;
   /** The sign-in page and its assets. */
-  webDir: string;
+  webDir?: string;
   /** Check every answer against the contract (on in tests; a mismatch becomes a 500). */
   validateResponses?: boolean;
-  /** The rules for new passwords; by default read once from the shipped common-password list. */
-  passwords?: PasswordPolicy;
-  /** Where rate-limit and throttle counters live: shared by every instance on one Redis; this app's memory when absent. */
-  redis?: Redis | undefined;
-  /** Namespaces the counters' keys in Redis (default `gatehouse`); tests use a unique one. */
-  counterPrefix?: string;
-  /** Prometheus metrics for this app; none are counted when absent. */
-  metrics?: ServiceMetrics | undefined;
-  /** In a node:cluster worker, counters without Redis are kept by the primary for all workers. */
-  clusterWorker?: boolean;
-  /** Tells readiness when the process has begun to stop. */
-  lifecycle?: Lifecycle;
 }
+
+/** The app's own options, and either what to compose its services from or the services already composed. */
+export type AppDeps = AppOptions & (ComposeDeps | { services: Services });
 
 /** Builds one app from its dependencies; it opens nothing and listens nowhere. */
 export function createApp(deps: AppDeps): Express {
-  const { config, store, clock, logger, hasher, contract } = deps;
-  const session: SessionDeps = {
-    users: store.users,
-    sessions: store.sessions,
-    clock,
-    policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
-  };
-  const audit = new AuditLog(store.auditEvents, clock, logger);
-  const metrics: MetricHooks = deps.metrics ?? noMetrics;
-  // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
-  const counters = new CounterStore({
-    redis: deps.redis,
-    prefix: deps.counterPrefix ?? 'gatehouse',
-    clusterWorker: deps.clusterWorker,
-  });
-  const throttle = new BruteForceThrottle(counters, {
-    maxFailures: config.loginMaxFailures,
-    ipMaxFailures: config.loginIpMaxFailures,
-  });
-  const rateLimit = createClientRateLimit(
-    counters,
-    { max: config.rateLimitMax, windowSeconds: config.rateLimitWindowSeconds },
-    logger,
-    metrics,
-  );
-  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics });
-  const basicCache = new VerifiedCredentialCache(
-    { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
-    clock,
-  );
-  const authenticateSession = createSessionAuthenticator(session);
-  const users = new UserService({
-    store,
-    hasher,
-    passwords: deps.passwords ?? PasswordPolicy.fromFile(),
-    clock,
-    audit,
-  });
-  const securityHandlers = createSecurityHandlers(
-    {
-      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
-      apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
-      session: authenticateSession,
-    },
-    metrics,
-  );
+  const services = 'services' in deps ? deps.services : composeServices(deps);
+  const { config, logger, audit, rateLimit, securityHandlers, serviceMetrics } = services;
+  const contract = deps.contract ?? loadContract(specFile);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  if (deps.metrics !== undefined) app.use(requestMetrics(deps.metrics));
+  if (serviceMetrics !== undefined) app.use(requestMetrics(serviceMetrics));
   app.use(requestLogger(logger));
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsOrigins));
@@ -168,21 +92,7 @@ export function createApp(deps: AppDeps): Express {
 
   mountOperations(
     app,
-    operationTable({
-      store,
-      readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
-      contract,
-      docsFile: deps.docsFile,
-      webDir: deps.webDir,
-      clock,
-      keyMode: keyModeFor(config.env),
-      audit,
-      session,
-      authenticateSession,
-      passwords,
-      users,
-      metrics,
-    }),
+    operationTable({ ...services, contract, docsFile: deps.docsFile ?? docsFile, webDir: deps.webDir ?? webDir }),
     contract,
   );
 

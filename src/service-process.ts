@@ -2,15 +2,11 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { createApp } from './app.js';
-import { systemClock } from './clock.js';
+import { composeServices } from './compose.js';
 import type { Config } from './config/config.js';
-import { loadContract } from './contract.js';
-import { PasswordHasher } from './crypto/password-hasher.js';
 import { createHttpServer, listen } from './http/listen.js';
-import { noMetrics } from './metrics/hooks.js';
 import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
-import { docsFile, specFile, webDir } from './paths.js';
 import { RetentionSweep } from './retention/retention-sweep.js';
 import { ConnectionDrain } from './runtime/connection-drain.js';
 import { Lifecycle } from './runtime/lifecycle.js';
@@ -30,8 +26,6 @@ export interface ServiceRole {
 export async function runService(config: Config, logger: Logger, role: ServiceRole): Promise<void> {
   const lifecycle = new Lifecycle();
   const store = await openStore(config.databaseUrl);
-  const hasher = new PasswordHasher(config.bcryptCost);
-  if (config.demoData && !role.clusterWorker) await loadDemoData(store, hasher, systemClock, logger);
 
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -57,20 +51,17 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
     new AggregatorRegistry();
   }
 
-  const app = createApp({
+  const services = composeServices({
     config,
     store,
-    clock: systemClock,
     logger,
-    hasher,
-    contract: loadContract(specFile),
-    docsFile,
-    webDir,
     redis,
     metrics,
     lifecycle,
     clusterWorker: role.clusterWorker,
   });
+  if (config.demoData && !role.clusterWorker) await loadDemoData(store, services.hasher, services.clock, logger);
+  const app = createApp({ services });
   const server = createHttpServer(app);
   const drain = new ConnectionDrain(server);
   const address = await listen(server, config.port, config.host);
@@ -95,9 +86,9 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
 
   const sweep = new RetentionSweep({
     store,
-    clock: systemClock,
+    clock: services.clock,
     logger,
-    metrics: metrics ?? noMetrics,
+    metrics: services.metrics,
     policy: { auditRetentionDays: config.auditRetentionDays, sessionIdleMinutes: config.sessionIdleMinutes },
   });
   sweep.start();

@@ -1,9 +1,8 @@
-import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
+import type { ComposeDeps } from '../compose.js';
 import type { Config } from '../config/config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
-import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { Store } from '../store/store.js';
 import type { UserService } from '../users/user-service.js';
 
@@ -22,11 +21,8 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export interface CliDeps {
-  config: Config;
-  clock: Clock;
-  logger: Logger;
-  passwords: PasswordPolicy;
+/** What the services are composed from (src/compose.ts gives the defaults), and how to open the store. */
+export interface CliDeps extends Omit<ComposeDeps, 'store' | 'redis' | 'counterPrefix'> {
   /** Opens the store named by the configuration and brings its schema up to date. */
   openStore(): Promise<OpenedStore>;
 }

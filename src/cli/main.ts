@@ -1,7 +1,5 @@
 import { pino } from 'pino';
-import { systemClock } from '../clock.js';
 import { configFromEnvironment } from '../config/environment.js';
-import { PasswordPolicy } from '../passwords/password-policy.js';
 import { openStore } from '../store/store.js';
 import type { CliIo, OpenedStore } from './cli-types.js';
 import { readPassword } from './read-password.js';
@@ -27,9 +25,7 @@ async function main(): Promise<number> {
   const logger = pino({ level: 'error' }, pino.destination(2));
   return runCli(process.argv.slice(2), io, {
     config,
-    clock: systemClock,
     logger,
-    passwords: PasswordPolicy.fromFile(),
     openStore: openCliStore,
   });
 }

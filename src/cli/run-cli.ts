@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AuditLog } from '../audit/audit-log.js';
-import { PasswordHasher } from '../crypto/password-hasher.js';
+import { composeServices } from '../compose.js';
 import { ApiError } from '../errors/api-error.js';
-import { UserService } from '../users/user-service.js';
 import { backupCommand } from './backup-command.js';
 import { type CliDeps, type CliIo, CommandFailed, UsageError } from './cli-types.js';
 import type { Command } from './command.js';
@@ -98,14 +96,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   }
   try {
     const { store, applied } = opened;
-    const hasher = new PasswordHasher(deps.config.bcryptCost);
-    const audit = new AuditLog(store.auditEvents, deps.clock, deps.logger);
-    const users = new UserService({ store, hasher, passwords: deps.passwords, clock: deps.clock, audit });
-    await command.run(
-      { io, config: deps.config, clock: deps.clock, store, hasher, users, audit, applied },
-      args,
-      options,
-    );
+    const { config, clock, hasher, users, audit } = composeServices({ ...deps, store });
+    await command.run({ io, config, clock, store, hasher, users, audit, applied }, args, options);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

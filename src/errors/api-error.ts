@@ -1,20 +1,10 @@
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'authorization_error'
-  | 'csrf_error'
-  | 'not_found_error'
-  | 'method_not_allowed_error'
-  | 'conflict_error'
-  | 'validation_error'
-  | 'rate_limit_error'
-  | 'internal_error'
-  | 'unavailable_error';
+import type { components } from '../../generated/openapi.js';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+/** The error envelope of every 4xx/5xx answer, as openapi.yaml documents it. */
+export type ErrorEnvelope = components['schemas']['Error'];
+export type ErrorBody = ErrorEnvelope['error'];
+export type ErrorType = ErrorBody['type'];
+export type ErrorDetail = NonNullable<ErrorBody['details']>[number];
 
 export interface ApiErrorOptions {
   details?: ErrorDetail[];

@@ -1,6 +1,14 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ApiError, badRequest, type ErrorDetail, notFound, unauthenticated, validationFailed } from './api-error.js';
+import {
+  ApiError,
+  badRequest,
+  type ErrorDetail,
+  type ErrorEnvelope,
+  notFound,
+  unauthenticated,
+  validationFailed,
+} from './api-error.js';
 
 /** The shape of express-openapi-validator's HttpError. */
 interface ValidatorError {
@@ -98,7 +106,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: error, request_id: requestId, internal: apiError.internal }, 'request failed');
     if (res.headersSent) return next(error);
     res.status(apiError.status).set(apiError.headers);
-    res.json({
+    const envelope: ErrorEnvelope = {
       error: {
         type: apiError.type,
         message: apiError.message,
@@ -106,6 +114,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         request_id: requestId,
         ...(apiError.details === undefined ? {} : { details: apiError.details }),
       },
-    });
+    };
+    res.json(envelope);
   };
 }

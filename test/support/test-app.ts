@@ -5,12 +5,11 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
-import { loadContract } from '../../src/contract.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics.js';
-import { docsFile, specFile, webDir } from '../../src/paths.js';
+import { specFile } from '../../src/paths.js';
 import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -88,14 +87,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     logger,
     hasher,
-    contract: loadContract(specFile),
-    docsFile: options.docsFile ?? docsFile,
-    webDir,
-    validateResponses: true,
     redis,
     counterPrefix: options.counterPrefix ?? 'gatehouse-test',
+    docsFile: options.docsFile,
     lifecycle: options.lifecycle,
     metrics: options.metrics,
+    validateResponses: true,
   });
   // Contract coverage: each answer is recorded against the operation its method and path name.
   const operationOf = operationMatcher(specFile);
