@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimsCurrentFormat, hasValidChecksum } from '../../src/api-keys/key-format.js';
 import { sha256Hex } from '../../src/crypto/tokens.js';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ const ALICE = basic('alice', 'password123');
 
 async function signIn(username = 'alice', password = 'password123'): Promise<{ cookie: string; csrf: string }> {
   const response = await app.call('POST', '/login', { body: { username, password } });
-  return { cookie: cookiesFrom(response), csrf: response.json.csrf_token };
+  return { cookie: cookiesFrom(response), csrf: bodyOf(response, 'login', 200).csrf_token };
 }
 
 async function keyCount(): Promise<number> {
@@ -28,7 +29,7 @@ describe('POST /api-keys', () => {
       body: { name: 'CI deploys', permissions: ['write', 'read'] },
     });
     expect(response.status).toBe(201);
-    const { key, ...listed } = response.json;
+    const { key, ...listed } = bodyOf(response, 'createApiKey', 201);
     expect(listed).toEqual({
       id: expect.stringMatching(/^key_/),
       name: 'CI deploys',
@@ -44,10 +45,11 @@ describe('POST /api-keys', () => {
   });
 
   it('the store keeps the hash and the prefix, never the key', async () => {
-    const { json } = await app.call('POST', '/api-keys', {
+    const response = await app.call('POST', '/api-keys', {
       headers: ALICE,
       body: { name: 'k', permissions: ['read'] },
     });
+    const json = bodyOf(response, 'createApiKey', 201);
     const row = await app.store.apiKeys.findById(json.id);
     expect(row?.key_hash).toBe(sha256Hex(json.key));
     expect(JSON.stringify(await app.store.db.selectFrom('api_keys').selectAll().execute())).not.toContain(json.key);
@@ -60,8 +62,8 @@ describe('POST /api-keys', () => {
       headers: ALICE,
       body: { name: 'prod', permissions: ['read'] },
     });
-    expect(response.json.key).toMatch(/^sk_live_/);
-    expect(hasValidChecksum(response.json.key)).toBe(true);
+    expect(bodyOf(response, 'createApiKey', 201).key).toMatch(/^sk_live_/);
+    expect(hasValidChecksum(bodyOf(response, 'createApiKey', 201).key)).toBe(true);
   });
 
   it('201 with an expiry: the key works until then and not after', async () => {
@@ -71,11 +73,13 @@ describe('POST /api-keys', () => {
       body: { name: 'short', permissions: ['read'], expires_at: expiresAt },
     });
     expect(response.status).toBe(201);
-    expect(response.json.expires_at).toBe(expiresAt);
-    expect((await app.call('GET', '/apikey/data', { headers: bearer(response.json.key) })).status).toBe(200);
+    expect(bodyOf(response, 'createApiKey', 201).expires_at).toBe(expiresAt);
+    expect(
+      (await app.call('GET', '/apikey/data', { headers: bearer(bodyOf(response, 'createApiKey', 201).key) })).status,
+    ).toBe(200);
     app.clock.advanceMinutes(60);
     expectEnvelope(
-      await app.call('GET', '/apikey/data', { headers: bearer(response.json.key) }),
+      await app.call('GET', '/apikey/data', { headers: bearer(bodyOf(response, 'createApiKey', 201).key) }),
       401,
       'authentication_error',
       'Invalid API Key',
@@ -169,7 +173,7 @@ describe('POST /api-keys', () => {
   ])('422 for %s', async (_name, body, path) => {
     const response = await app.call('POST', '/api-keys', { headers: ALICE, body });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect(errorOf(response).details?.map((d: { path: string }) => d.path)).toContain(path);
   });
 
   it('422 for a missing body', async () => {
@@ -208,10 +212,11 @@ describe('POST /api-keys', () => {
   });
 
   it('audits api_key.created with the actor and the key id, never the secret', async () => {
-    const { json } = await app.call('POST', '/api-keys', {
+    const response = await app.call('POST', '/api-keys', {
       headers: JOHN,
       body: { name: 'audited', permissions: ['read'] },
     });
+    const json = bodyOf(response, 'createApiKey', 201);
     const events = await app.store.db
       .selectFrom('audit_events')
       .selectAll()

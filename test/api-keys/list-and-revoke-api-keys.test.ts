@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ const ADMIN = basic('admin', 'supersecret');
 async function mint(headers: Record<string, string>, name = 'k'): Promise<{ id: string; key: string }> {
   const response = await app.call('POST', '/api-keys', { headers, body: { name, permissions: ['read'] } });
   expect(response.status).toBe(201);
-  return response.json;
+  return bodyOf(response, 'createApiKey', 201);
 }
 
 async function userId(username: string): Promise<string> {
@@ -23,26 +24,27 @@ async function userId(username: string): Promise<string> {
 
 async function signIn(username: string, password: string): Promise<{ cookie: string; csrf: string }> {
   const response = await app.call('POST', '/login', { body: { username, password } });
-  return { cookie: cookiesFrom(response), csrf: response.json.csrf_token };
+  return { cookie: cookiesFrom(response), csrf: bodyOf(response, 'login', 200).csrf_token };
 }
 
 describe('GET /api-keys', () => {
   it("200 lists the caller's own keys, newest first, with no secret and no hash", async () => {
     const response = await app.call('GET', '/api-keys', { headers: JOHN });
     expect(response.status).toBe(200);
-    expect(response.json.has_more).toBe(false);
-    expect(response.json.data.map((k: { name: string }) => k.name).sort()).toEqual([
-      'Demo key (read)',
-      'Demo key (read, write)',
-    ]);
-    expect(response.json.data.every((k: object) => !('key' in k) && !('key_hash' in k))).toBe(true);
+    expect(bodyOf(response, 'listApiKeys', 200).has_more).toBe(false);
+    expect(
+      bodyOf(response, 'listApiKeys', 200)
+        .data.map((k) => k.name)
+        .sort(),
+    ).toEqual(['Demo key (read)', 'Demo key (read, write)']);
+    expect(bodyOf(response, 'listApiKeys', 200).data.every((k) => !('key' in k) && !('key_hash' in k))).toBe(true);
     expect(response.text).not.toMatch(/sk_test_123|sk_live_456/);
   });
 
   it('200 shows each user only their own keys', async () => {
     const mine = await mint(ALICE, 'alice-key');
     const response = await app.call('GET', '/api-keys', { headers: ALICE });
-    expect(response.json.data).toEqual([
+    expect(bodyOf(response, 'listApiKeys', 200).data).toEqual([
       expect.objectContaining({ id: mine.id, name: 'alice-key', last_used_at: null }),
     ]);
     expect(response.text).not.toContain(mine.key);
@@ -51,14 +53,14 @@ describe('GET /api-keys', () => {
   it('200 with the session cookie, which needs no CSRF token for a read', async () => {
     const { cookie } = await signIn('john', 'secret123');
     const response = await app.call('GET', '/api-keys', { headers: { cookie } });
-    expect(response.json.data).toHaveLength(2);
+    expect(bodyOf(response, 'listApiKeys', 200).data).toHaveLength(2);
   });
 
   it('200 shows when a key was last used', async () => {
     const { id, key } = await mint(ALICE);
     await app.call('GET', '/apikey/data', { headers: bearer(key) });
     const response = await app.call('GET', '/api-keys', { headers: ALICE });
-    expect(response.json.data.find((k: { id: string }) => k.id === id).last_used_at).toBe(
+    expect(bodyOf(response, 'listApiKeys', 200).data.find((k) => k.id === id)!.last_used_at).toBe(
       app.clock.now().toISOString(),
     );
   });
@@ -70,23 +72,23 @@ describe('GET /api-keys', () => {
       app.clock.advanceMinutes(1);
     }
     const first = await app.call('GET', '/api-keys?limit=2', { headers: ALICE });
-    expect(first.json.data.map((k: { id: string }) => k.id)).toEqual(ids.slice(0, 2));
-    expect(first.json.has_more).toBe(true);
+    expect(bodyOf(first, 'listApiKeys', 200).data.map((k) => k.id)).toEqual(ids.slice(0, 2));
+    expect(bodyOf(first, 'listApiKeys', 200).has_more).toBe(true);
     const second = await app.call('GET', `/api-keys?limit=2&starting_after=${ids[1]}`, { headers: ALICE });
-    expect(second.json.data.map((k: { id: string }) => k.id)).toEqual(ids.slice(2, 4));
+    expect(bodyOf(second, 'listApiKeys', 200).data.map((k) => k.id)).toEqual(ids.slice(2, 4));
     const last = await app.call('GET', `/api-keys?limit=2&starting_after=${ids[3]}`, { headers: ALICE });
     expect(last.json).toEqual({ data: [expect.objectContaining({ id: ids[4] })], has_more: false });
   });
 
   it('200 for an admin naming another user with user_id', async () => {
     const response = await app.call('GET', `/api-keys?user_id=${await userId('john')}`, { headers: ADMIN });
-    expect(response.json.data).toHaveLength(2);
+    expect(bodyOf(response, 'listApiKeys', 200).data).toHaveLength(2);
   });
 
   it('200 for a user naming themselves with user_id', async () => {
     await mint(ALICE);
     const response = await app.call('GET', `/api-keys?user_id=${await userId('alice')}`, { headers: ALICE });
-    expect(response.json.data).toHaveLength(1);
+    expect(bodyOf(response, 'listApiKeys', 200).data).toHaveLength(1);
   });
 
   it('403 for a user naming another user', async () => {
@@ -122,11 +124,11 @@ describe('GET /api-keys', () => {
   ])('422 for %s', async (query, parameter) => {
     const response = await app.call('GET', `/api-keys?${query}`, { headers: ALICE });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details[0].path).toBe(`/query/${parameter}`);
+    expect(errorOf(response).details?.[0]?.path).toBe(`/query/${parameter}`);
   });
 
   it("422 for starting_after naming another user's key", async () => {
-    const johns = (await app.call('GET', '/api-keys', { headers: JOHN })).json.data[0].id;
+    const johns = bodyOf(await app.call('GET', '/api-keys', { headers: JOHN }), 'listApiKeys', 200).data[0]!.id;
     expectEnvelope(
       await app.call('GET', `/api-keys?starting_after=${johns}`, { headers: ALICE }),
       422,
@@ -161,7 +163,7 @@ describe('DELETE /api-keys/{id}', () => {
       'authentication_error',
       'Invalid API Key',
     );
-    expect((await app.call('GET', '/api-keys', { headers: ALICE })).json.data).toEqual([]);
+    expect(bodyOf(await app.call('GET', '/api-keys', { headers: ALICE }), 'listApiKeys', 200).data).toEqual([]);
   });
 
   it('404 the second time', async () => {
@@ -212,7 +214,9 @@ describe('DELETE /api-keys/{id}', () => {
       body: { name: 'k', permissions: ['read'], expires_at: '2026-01-01T10:00:00Z' },
     });
     app.clock.advanceMinutes(120);
-    expect((await app.call('DELETE', `/api-keys/${response.json.id}`, { headers: ALICE })).status).toBe(204);
+    expect(
+      (await app.call('DELETE', `/api-keys/${bodyOf(response, 'createApiKey', 201).id}`, { headers: ALICE })).status,
+    ).toBe(204);
   });
 
   it('204 with the session cookie and its CSRF token', async () => {

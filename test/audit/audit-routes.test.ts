@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/crypto/tokens.js';
 import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 const ADMIN = basic('admin', 'supersecret');
 
@@ -62,9 +63,12 @@ describe('GET /audit-events', () => {
     });
     const response = await app.call('GET', '/audit-events', { headers: ADMIN });
     expect(response.status).toBe(200);
-    expect(response.json.has_more).toBe(false);
-    expect(response.json.data.map((e: { action: string }) => e.action)).toEqual(['user.created', 'login.failed']);
-    const [created, failed] = response.json.data;
+    expect(bodyOf(response, 'listAuditEvents', 200).has_more).toBe(false);
+    expect(bodyOf(response, 'listAuditEvents', 200).data.map((e) => e.action)).toEqual([
+      'user.created',
+      'login.failed',
+    ]);
+    const [created, failed] = bodyOf(response, 'listAuditEvents', 200).data;
     expect(created).toMatchObject({
       outcome: 'success',
       actor_scheme: 'basic',
@@ -80,7 +84,7 @@ describe('GET /audit-events', () => {
       detail: null,
       occurred_at: '2026-01-01T09:00:00.000Z',
     });
-    expect(Object.keys(failed).sort()).toEqual(
+    expect(Object.keys(failed!).sort()).toEqual(
       [
         'action',
         'actor_scheme',
@@ -119,15 +123,15 @@ describe('GET /audit-events', () => {
       });
     }
     const first = await app.call('GET', '/audit-events', { headers: ADMIN });
-    expect(first.json.data).toHaveLength(20);
-    expect(first.json.has_more).toBe(true);
-    expect(first.json.data[0].username).toBe('u24');
-    const last = first.json.data[19].id;
+    expect(bodyOf(first, 'listAuditEvents', 200).data).toHaveLength(20);
+    expect(bodyOf(first, 'listAuditEvents', 200).has_more).toBe(true);
+    expect(bodyOf(first, 'listAuditEvents', 200).data[0]!.username).toBe('u24');
+    const last = bodyOf(first, 'listAuditEvents', 200).data[19]!.id;
     const second = await app.call('GET', `/audit-events?limit=100&starting_after=${last}`, { headers: ADMIN });
-    expect(second.json.data.map((e: { username: string }) => e.username)).toEqual(['u4', 'u3', 'u2', 'u1', 'u0']);
-    expect(second.json.has_more).toBe(false);
+    expect(bodyOf(second, 'listAuditEvents', 200).data.map((e) => e.username)).toEqual(['u4', 'u3', 'u2', 'u1', 'u0']);
+    expect(bodyOf(second, 'listAuditEvents', 200).has_more).toBe(false);
     const small = await app.call('GET', '/audit-events?limit=1', { headers: ADMIN });
-    expect(small.json.data).toHaveLength(1);
+    expect(bodyOf(small, 'listAuditEvents', 200).data).toHaveLength(1);
   });
 
   it.each([
@@ -137,7 +141,7 @@ describe('GET /audit-events', () => {
   ])('422 for %s', async (query, parameter) => {
     const response = await app.call('GET', `/audit-events?${query}`, { headers: ADMIN });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details[0].path).toBe(`/query/${parameter}`);
+    expect(errorOf(response).details?.[0]?.path).toBe(`/query/${parameter}`);
   });
 
   it('403 for a user who is not an admin', async () => {
@@ -186,13 +190,11 @@ describe('GET /audit-events', () => {
       body: { current_password: 'correct horse battery staple', new_password: 'another good passphrase' },
     });
     const response = await app.call('GET', '/audit-events', { headers: ADMIN });
-    expect(response.json.data.map((e: { action: string }) => e.action).sort()).toEqual([
-      'basic.failed',
-      'login.failed',
-      'login.succeeded',
-      'password.changed',
-      'user.created',
-    ]);
+    expect(
+      bodyOf(response, 'listAuditEvents', 200)
+        .data.map((e) => e.action)
+        .sort(),
+    ).toEqual(['basic.failed', 'login.failed', 'login.succeeded', 'password.changed', 'user.created']);
     for (const secret of [...secrets, 'supersecret']) expect(response.text).not.toContain(secret);
   });
 });

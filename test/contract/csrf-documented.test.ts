@@ -1,41 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { loadContract } from '../../src/contract.js';
-import { specFile } from '../../src/paths.js';
+import { type ContractOperation, contractOperations } from '../support/spec-model.js';
 
-interface Operation {
-  operationId: string;
-  security?: Array<Record<string, string[]>>;
-  parameters?: Array<{ $ref?: string; name?: string; in?: string }>;
-  responses: Record<string, unknown>;
-}
-
-const UNSAFE = ['post', 'put', 'patch', 'delete'];
+const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
 /** Mirrors the exemptions in src/http/csrf.ts. */
 const EXEMPT = new Set(['login', 'logout']);
 
 /** Every unsafe operation that a session cookie can authenticate, across the whole contract. */
-function sessionWrites(): Operation[] {
-  const document = loadContract(specFile).document as {
-    paths: Record<string, Record<string, Operation>>;
-    security?: Operation['security'];
-  };
-  const found: Operation[] = [];
-  for (const item of Object.values(document.paths)) {
-    for (const method of UNSAFE) {
-      const operation = item[method];
-      const security = operation?.security ?? document.security ?? [];
-      if (operation !== undefined && security.some((requirement) => 'sessionCookie' in requirement))
-        found.push(operation);
-    }
-  }
-  return found;
+function sessionWrites(): ContractOperation[] {
+  return contractOperations.filter(
+    (op) => UNSAFE.includes(op.method) && op.security.some((requirement) => 'sessionCookie' in requirement),
+  );
 }
 
-function documentsCsrfHeader(operation: Operation): boolean {
-  return (operation.parameters ?? []).some(
-    (p) =>
-      p.$ref === '#/components/parameters/CsrfToken' || (p.in === 'header' && p.name?.toLowerCase() === 'x-csrf-token'),
-  );
+function documentsCsrfHeader(operation: ContractOperation): boolean {
+  return operation.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'x-csrf-token');
 }
 
 describe('CSRF in the contract', () => {

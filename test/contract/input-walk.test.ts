@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
 import { passingCredentials, specOperations } from './spec-walk.js';
 
 /**
@@ -16,7 +17,7 @@ beforeAll(async () => {
     config: { rateLimitMax: 1_000_000, loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 },
   });
   const login = await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } });
-  adminSession = { cookie: cookiesFrom(login), 'x-csrf-token': login.json.csrf_token };
+  adminSession = { cookie: cookiesFrom(login), 'x-csrf-token': bodyOf(login, 'login', 200).csrf_token };
 });
 afterAll(() => app.close());
 

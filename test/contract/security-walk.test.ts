@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
 import { securedOperations } from './spec-walk.js';
 
 /**
@@ -48,7 +49,7 @@ beforeAll(async () => {
     headers: basic('john', 'secret123'),
     body: { name: 'write only', permissions: ['write'] },
   });
-  writeOnlyKey = created.json.key;
+  writeOnlyKey = bodyOf(created, 'createApiKey', 201).key;
 });
 afterAll(() => app.close());
 

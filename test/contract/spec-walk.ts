@@ -1,56 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { specFile } from '../../src/paths.js';
+import { type ContractOperation, contractOperations, type Requirement } from '../support/spec-model.js';
 import { basic, bearer } from '../support/test-app.js';
 
-export type Requirement = Record<string, string[]>;
+export type { Requirement };
 
-export interface SpecOperation {
-  operationId: string;
-  method: string;
+export interface SpecOperation extends ContractOperation {
   /** The path with every template parameter filled with an id that exists nowhere. */
   path: string;
-  security: Requirement[];
-  documented: Set<string>;
   jsonBody: boolean;
-  /** False for the operations the contract exempts from the per-client limit. */
-  rateLimited: boolean;
 }
-
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
 /** Every operation of openapi.yaml, for suites that must hold for all of them. */
 export function specOperations(): SpecOperation[] {
-  const spec = parse(readFileSync(specFile, 'utf8')) as {
-    security?: Requirement[];
-    paths: Record<
-      string,
-      Record<
-        string,
-        {
-          operationId: string;
-          security?: Requirement[];
-          responses: Record<string, unknown>;
-          requestBody?: { content?: Record<string, unknown> };
-          'x-rate-limited'?: boolean;
-        }
-      >
-    >;
-  };
-  return Object.entries(spec.paths).flatMap(([path, item]) =>
-    METHODS.filter((method) => item[method] !== undefined).map((method) => {
-      const operation = item[method]!;
-      return {
-        operationId: operation.operationId,
-        method: method.toUpperCase(),
-        path: path.replace(/\{[^}]+\}/g, 'zzz_does_not_exist'),
-        security: operation.security ?? spec.security ?? [],
-        documented: new Set(Object.keys(operation.responses)),
-        jsonBody: operation.requestBody?.content?.['application/json'] !== undefined,
-        rateLimited: operation['x-rate-limited'] !== false,
-      };
-    }),
-  );
+  return contractOperations.map((op) => ({
+    ...op,
+    path: op.template.replace(/\{[^}]+\}/g, 'zzz_does_not_exist'),
+    jsonBody: op.requestBody !== undefined,
+  }));
 }
 
 /** Operations that refuse anonymous callers: some security requirement, and no empty alternative. */

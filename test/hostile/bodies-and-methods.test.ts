@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDepth } from '../../src/http/refusals.js';
 import { bearer, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 import { expectHealthyAndDiscreet, expectRefused, rawExchange, rawStatus, startHostileApp } from './hostile-support.js';
 
 let app: TestApp;
@@ -93,7 +94,7 @@ describe('wrong content types and encodings', () => {
     });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
-    expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
+    expect(errorOf(response).request_id).toBe(response.headers['x-request-id']);
   });
 });
 
@@ -133,7 +134,7 @@ describe('malformed and oversized bodies', () => {
   ])('400 for %s nested thousands deep within 100 KB (not a 500)', async (_name, nest) => {
     const response = await postItem(nest(15_000));
     expectRefused(response, 400, 'invalid_request_error');
-    expect(response.json.error.message).toBe('Request body is nested more than 32 levels deep');
+    expect(errorOf(response).message).toBe('Request body is nested more than 32 levels deep');
   });
 
   it('200 for a body nested 32 levels deep', async () => {

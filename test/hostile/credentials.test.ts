@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 import {
   expectHealthyAndDiscreet,
   expectRefused,
@@ -40,7 +41,7 @@ describe('hostile Basic credentials', () => {
   ])('401 for %s', async (_name, authorization) => {
     const response = await app.call('GET', '/basic/profile', { headers: { authorization } });
     expectRefused(response, 401, 'authentication_error');
-    expect(response.json.error.message).toBe('Invalid credentials');
+    expect(errorOf(response).message).toBe('Invalid credentials');
   });
 
   it('a username differing only in case is the same user', async () => {
@@ -95,7 +96,7 @@ describe('hostile bearer and API-key values', () => {
   ])('401 for %s', async (_name, headers) => {
     const response = await app.call('GET', '/apikey/data', { headers });
     expectRefused(response, 401, 'authentication_error');
-    expect(response.json.error.message).toBe('Invalid API Key');
+    expect(errorOf(response).message).toBe('Invalid API Key');
   });
 
   it.each(['api_key', 'apikey', 'api-key', 'key', 'access_token', 'token', 'password', 'auth', 'API_KEY'])(
@@ -132,7 +133,7 @@ describe('hostile session cookies', () => {
   ])('401 for %s', async (_name, cookie) => {
     const response = await app.call('GET', '/dashboard', { headers: { cookie } });
     expectRefused(response, 401, 'authentication_error');
-    expect(response.json.error.message).toBe('Not authenticated');
+    expect(errorOf(response).message).toBe('Not authenticated');
   });
 
   it('401 for a real session cookie with its signature taken from another session', async () => {

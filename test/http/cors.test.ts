@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 const ALLOWED = 'https://app.example.com';
 const OTHER = 'https://evil.example.net';
@@ -56,7 +57,7 @@ describe('CORS', () => {
     const response = await preflight('/apikey/create', OTHER);
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
     expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
+    expect(errorOf(response).request_id).toBe(response.headers['x-request-id']);
   });
 
   it("a plain OPTIONS with no Origin is still the validator's 405", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 let proxied: TestApp;
@@ -40,7 +41,7 @@ describe('headers on every answer', () => {
       expect(response.headers['content-security-policy']).toBe(
         "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
       );
-      if (response.status >= 400) expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
+      if (response.status >= 400) expect(errorOf(response).request_id).toBe(response.headers['x-request-id']);
     },
   );
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 const NEW_PASSWORD = 'a much longer passphrase';
 
@@ -29,7 +30,7 @@ describe('GET /me', () => {
     const cookie = await signIn('alice', 'password123');
     const response = await app.call('GET', '/me', { headers: { cookie } });
     expect(response.json).toMatchObject({ user: { username: 'alice' }, auth: { scheme: 'session' } });
-    expect(response.json.auth.permissions).toBeUndefined();
+    expect(bodyOf(response, 'getMe', 200).auth.permissions).toBeUndefined();
   });
 
   it('200 with an API key, in either header, naming its permissions', async () => {
@@ -39,12 +40,12 @@ describe('GET /me', () => {
       auth: { scheme: 'api_key', permissions: ['read', 'write'] },
     });
     const viaHeader = await app.call('GET', '/me', { headers: { 'x-api-key': 'sk_live_456' } });
-    expect(viaHeader.json.auth).toEqual({ scheme: 'api_key', permissions: ['read'] });
+    expect(bodyOf(viaHeader, 'getMe', 200).auth).toEqual({ scheme: 'api_key', permissions: ['read'] });
   });
 
   it('200 for an admin, with their role', async () => {
     const response = await app.call('GET', '/me', { headers: basic('admin', 'supersecret') });
-    expect(response.json.user).toMatchObject({ username: 'admin', role: 'admin' });
+    expect(bodyOf(response, 'getMe', 200).user).toMatchObject({ username: 'admin', role: 'admin' });
   });
 
   it('401 without credentials, challenging with Basic and Bearer', async () => {
@@ -115,7 +116,7 @@ describe('POST /me/password', () => {
     const other = await signIn('alice', 'password123');
     const bobs = await signIn('bob', 'securepass');
     const response = await change(
-      { cookie: mine, 'x-csrf-token': login.json.csrf_token },
+      { cookie: mine, 'x-csrf-token': bodyOf(login, 'login', 200).csrf_token },
       { current_password: 'password123', new_password: NEW_PASSWORD },
     );
     expect(response.status).toBe(204);
@@ -158,7 +159,7 @@ describe('POST /me/password', () => {
       new_password: NEW_PASSWORD,
     });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details).toEqual([
+    expect(errorOf(response).details).toEqual([
       { path: '/body/current_password', message: 'Current password is not correct' },
     ]);
     expect((await app.call('GET', '/me', { headers: basic('john', 'secret123') })).status).toBe(200);
@@ -183,7 +184,7 @@ describe('POST /me/password', () => {
       new_password: newPassword,
     });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details).toEqual([
+    expect(errorOf(response).details).toEqual([
       { path: '/body/new_password', message: expect.stringMatching(message) },
     ]);
     expect((await app.call('GET', '/me', { headers: basic('john', 'secret123') })).status).toBe(200);

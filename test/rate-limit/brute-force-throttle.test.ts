@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { basic, expectEnvelope, startTestApp, type TestApp, type TestResponse } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 const THROTTLED = 'Too many failed attempts, try again later';
 
@@ -70,8 +71,8 @@ describe('POST /login brute-force throttle', () => {
     const known = await login('alice', 'guess');
     const unknown = await login('mallory', 'guess');
     for (const response of [known, unknown]) expectEnvelope(response, 429, 'rate_limit_error', THROTTLED);
-    const shape = (body: { error: Record<string, unknown> }) => ({ ...body.error, request_id: undefined });
-    expect(shape(known.json)).toEqual(shape(unknown.json));
+    const shape = (response: TestResponse) => ({ ...errorOf(response), request_id: undefined });
+    expect(shape(known)).toEqual(shape(unknown));
     expect(known.headers['retry-after']).toBe(unknown.headers['retry-after']);
   });
 

@@ -1,30 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { loadContract } from '../../src/contract.js';
-import { specFile } from '../../src/paths.js';
+import { contractOperations, resolveRef } from '../support/spec-model.js';
 
-interface Operation {
-  operationId: string;
-  tags?: string[];
-  'x-rate-limited'?: boolean;
-  responses: Record<string, { $ref?: string }>;
-}
-
-const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
-const paths = loadContract(specFile).document.paths as Record<string, Record<string, Operation>>;
-const operations = Object.values(paths).flatMap((item) =>
-  METHODS.flatMap((method) => (item[method] === undefined ? [] : [item[method]])),
-);
+const operations = contractOperations;
 
 describe('the contract documents the rate limit', () => {
-  it.each(operations.filter((op) => op['x-rate-limited'] !== false).map((op) => [op.operationId, op]))(
+  it.each(operations.filter((op) => op.rateLimited).map((op) => [op.operationId, op]))(
     '%s can answer 429 TooManyRequests',
     (_id, op) => {
-      expect(op.responses['429']?.$ref).toBe('#/components/responses/TooManyRequests');
+      expect(op.responses['429']).toBe(resolveRef('#/components/responses/TooManyRequests'));
     },
   );
 
   it("exempts only service operations and the sign-in page's static files", () => {
-    const exempt = operations.filter((op) => op['x-rate-limited'] === false);
+    const exempt = operations.filter((op) => !op.rateLimited);
     expect(exempt.length).toBeGreaterThan(0);
     for (const op of exempt) expect([['service'], ['pages']]).toContainEqual(op.tags);
   });

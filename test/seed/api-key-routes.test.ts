@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 const BEARER_CHALLENGE = 'Bearer realm="gatehouse"';
 
@@ -100,7 +101,7 @@ describe('POST /apikey/create', () => {
       body,
     });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details).toEqual([{ path: '/body', message: expect.any(String) }]);
+    expect(errorOf(response).details).toEqual([{ path: '/body', message: expect.any(String) }]);
   });
 
   it('422 when the body is missing', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
 
@@ -35,7 +36,7 @@ describe('GET /basic/profile', () => {
       expectEnvelope(response, 401, 'authentication_error', 'Invalid credentials');
       expect(response.headers['www-authenticate']).toBe(BASIC_CHALLENGE);
     }
-    expect(Object.keys(wrong.json.error)).toEqual(Object.keys(unknown.json.error));
+    expect(Object.keys(errorOf(wrong))).toEqual(Object.keys(errorOf(unknown)));
   });
 
   it('401 for a password that only matches in its first 72 bytes', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cookiesFrom, expectEnvelope, setCookieHeaders, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -16,7 +17,7 @@ describe('POST /login', () => {
     const response = await login();
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ message: 'Login successful', user: { username: 'alice', role: 'user' } });
-    expect(response.json.user.id).toMatch(/^usr_/);
+    expect(bodyOf(response, 'login', 200).user.id).toMatch(/^usr_/);
     const cookies = setCookieHeaders(response);
     const session = cookies.find((c) => c.startsWith('gatehouse_session='));
     expect(session).toBeDefined();
@@ -84,14 +85,16 @@ describe('POST /login', () => {
   ])('422 for %s', async (_name, body) => {
     const response = await app.call('POST', '/login', { body });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details.length).toBeGreaterThan(0);
+    expect(errorOf(response).details?.length).toBeGreaterThan(0);
   });
 
   it('422 names every problem, not only the first', async () => {
     const response = await app.call('POST', '/login', { body: {} });
-    expect(response.json.error.details.map((d: { message: string }) => d.message).join(' ')).toMatch(
-      /username[\s\S]*password|password[\s\S]*username/,
-    );
+    expect(
+      errorOf(response)
+        .details?.map((d: { message: string }) => d.message)
+        .join(' '),
+    ).toMatch(/username[\s\S]*password|password[\s\S]*username/);
   });
 
   it('400 for a body that is not JSON, 415 for a form body', async () => {

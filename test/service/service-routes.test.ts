@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { errorOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ describe('the contract and its documentation', () => {
     const unbuilt = await startTestApp({ demoData: false, docsFile: '/nonexistent/index.html' });
     const response = await unbuilt.call('GET', '/docs');
     expectEnvelope(response, 503, 'unavailable_error');
-    expect(response.json.error.message).toContain('npm run docs');
+    expect(errorOf(response).message).toContain('npm run docs');
     await unbuilt.close();
   });
 });
@@ -120,7 +121,7 @@ describe('routes that do not exist', () => {
     const response = await app.call('GET', '/basic/%E0%A4%A');
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
-    expect(response.json.error.request_id).toBe(response.headers['x-request-id']);
+    expect(errorOf(response).request_id).toBe(response.headers['x-request-id']);
   });
 });
 

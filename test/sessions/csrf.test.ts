@@ -7,6 +7,7 @@ import { requireCsrfToken } from '../../src/http/csrf.js';
 import type { SessionRecord } from '../../src/store/sessions.js';
 import type { UserRecord } from '../../src/store/users.js';
 import { cookiesFrom, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 const TOKEN = 'the-sessions-csrf-token';
 const user = { id: 'usr_1', username: 'alice', role: 'user' } as UserRecord;
@@ -95,16 +96,16 @@ describe('the CSRF token of a session', () => {
 
   it('POST /login returns it, and the store keeps only its hash', async () => {
     const response = await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
-    expect(response.json.csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(bodyOf(response, 'login', 200).csrf_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rows = await app.store.db.selectFrom('sessions').selectAll().execute();
-    expect(rows[0]?.csrf_token_hash).toBe(sha256Hex(response.json.csrf_token));
-    expect(JSON.stringify(rows)).not.toContain(response.json.csrf_token);
+    expect(rows[0]?.csrf_token_hash).toBe(sha256Hex(bodyOf(response, 'login', 200).csrf_token));
+    expect(JSON.stringify(rows)).not.toContain(bodyOf(response, 'login', 200).csrf_token);
   });
 
   it('each sign-in gets a new one', async () => {
     const first = await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
     const second = await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
-    expect(first.json.csrf_token).not.toBe(second.json.csrf_token);
+    expect(bodyOf(first, 'login', 200).csrf_token).not.toBe(bodyOf(second, 'login', 200).csrf_token);
   });
 
   it("POST /logout works with the cookie alone, as the seed's clients send it", async () => {
@@ -123,7 +124,7 @@ describe('the CSRF token of a session', () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const response = await app.call('DELETE', '/me/sessions', { headers: { cookie, authorization } });
       expect(response.status).toBe(403);
-      expect(response.json.error.type).toBe('csrf_error');
+      expect(errorOf(response).type).toBe('csrf_error');
     }
   });
 });

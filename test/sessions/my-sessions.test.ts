@@ -9,6 +9,7 @@ import {
   type TestApp,
   type TestResponse,
 } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -31,7 +32,11 @@ async function signIn(username = 'alice', password = 'password123', userAgent = 
     headers: { 'user-agent': userAgent },
   });
   const cookie = cookiesFrom(response);
-  return { cookie, csrf: response.json.csrf_token, write: { cookie, 'x-csrf-token': response.json.csrf_token } };
+  return {
+    cookie,
+    csrf: bodyOf(response, 'login', 200).csrf_token,
+    write: { cookie, 'x-csrf-token': bodyOf(response, 'login', 200).csrf_token },
+  };
 }
 
 async function list(headers: Record<string, string>): Promise<TestResponse> {
@@ -55,11 +60,11 @@ describe('GET /me/sessions', () => {
     const phone = await signIn('alice', 'password123', 'phone');
     const response = await list({ cookie: laptop.cookie });
     expect(response.status).toBe(200);
-    expect(response.json.data.map((s: { user_agent: string; current: boolean }) => [s.user_agent, s.current])).toEqual([
+    expect(bodyOf(response, 'listMySessions', 200).data.map((s) => [s.user_agent, s.current])).toEqual([
       ['phone', false],
       ['laptop', true],
     ]);
-    expect(response.json.data[1]).toEqual({
+    expect(bodyOf(response, 'listMySessions', 200).data[1]).toEqual({
       id: expect.stringMatching(/^ses_/),
       created_at: '2026-01-01T09:00:00.000Z',
       last_seen_at: '2026-01-01T09:02:00.000Z',
@@ -68,14 +73,14 @@ describe('GET /me/sessions', () => {
       user_agent: 'laptop',
       ip: '127.0.0.1',
     });
-    expect((await list({ cookie: phone.cookie })).json.data[0].current).toBe(true);
+    expect(bodyOf(await list({ cookie: phone.cookie }), 'listMySessions', 200).data[0]!.current).toBe(true);
   });
 
   it('200 with Basic: the same sessions, none of them current', async () => {
     await signIn();
     const response = await list(ALICE);
-    expect(response.json.data).toHaveLength(1);
-    expect(response.json.data[0].current).toBe(false);
+    expect(bodyOf(response, 'listMySessions', 200).data).toHaveLength(1);
+    expect(bodyOf(response, 'listMySessions', 200).data[0]!.current).toBe(false);
   });
 
   it('expires_at is the absolute end once that comes before the idle end', async () => {
@@ -84,9 +89,9 @@ describe('GET /me/sessions', () => {
     const { cookie } = await signIn();
     app.clock.advanceMinutes(30);
     // Used at 09:30: idle until 10:30, but the session ends at 10:00 whatever happens.
-    const [session] = (await list({ cookie })).json.data;
-    expect(session.last_seen_at).toBe('2026-01-01T09:30:00.000Z');
-    expect(session.expires_at).toBe('2026-01-01T10:00:00.000Z');
+    const [session] = bodyOf(await list({ cookie }), 'listMySessions', 200).data;
+    expect(session?.last_seen_at).toBe('2026-01-01T09:30:00.000Z');
+    expect(session?.expires_at).toBe('2026-01-01T10:00:00.000Z');
   });
 
   it("never lists other users' sessions, ended ones, or idle ones", async () => {
@@ -97,14 +102,14 @@ describe('GET /me/sessions', () => {
     app.clock.advanceMinutes(31);
     const fresh = await signIn();
     const response = await list({ cookie: fresh.cookie });
-    expect(response.json.data).toHaveLength(1);
-    expect(response.json.data[0].current).toBe(true);
+    expect(bodyOf(response, 'listMySessions', 200).data).toHaveLength(1);
+    expect(bodyOf(response, 'listMySessions', 200).data[0]!.current).toBe(true);
   });
 
   it('never shows a token or a hash', async () => {
     const { cookie, csrf } = await signIn();
     const response = await list({ cookie });
-    expect(Object.keys(response.json.data[0]).sort()).toEqual([
+    expect(Object.keys(bodyOf(response, 'listMySessions', 200).data[0]!).sort()).toEqual([
       'created_at',
       'current',
       'expires_at',
@@ -128,7 +133,7 @@ describe('GET /me/sessions', () => {
 
 describe('DELETE /me/sessions/{id}', () => {
   async function idOf(userAgent: string): Promise<string> {
-    const sessions = (await list(ALICE)).json.data as Array<{ id: string; user_agent: string }>;
+    const sessions = bodyOf(await list(ALICE), 'listMySessions', 200).data as Array<{ id: string; user_agent: string }>;
     return sessions.find((s) => s.user_agent === userAgent)!.id;
   }
 
@@ -171,7 +176,7 @@ describe('DELETE /me/sessions/{id}', () => {
 
   it("404 for another user's session, which goes on working", async () => {
     const bob = await signIn('bob', 'securepass', 'bobs-browser');
-    const bobsId = (await list({ cookie: bob.cookie })).json.data[0].id;
+    const bobsId = bodyOf(await list({ cookie: bob.cookie }), 'listMySessions', 200).data[0]!.id;
     const alice = await signIn();
     expectEnvelope(
       await app.call('DELETE', `/me/sessions/${bobsId}`, { headers: alice.write }),
@@ -221,7 +226,7 @@ describe('DELETE /me/sessions/{id}', () => {
 
   it('401 without credentials, and with a cookie that was already signed out', async () => {
     const me = await signIn();
-    const id = (await list({ cookie: me.cookie })).json.data[0].id;
+    const id = bodyOf(await list({ cookie: me.cookie }), 'listMySessions', 200).data[0]!.id;
     expectEnvelope(await app.call('DELETE', `/me/sessions/${id}`), 401, 'authentication_error', 'Invalid credentials');
     await app.call('POST', '/logout', { headers: { cookie: me.cookie } });
     expectEnvelope(
@@ -266,7 +271,7 @@ describe('DELETE /me/sessions', () => {
     expect(await dashboard(laptop.cookie)).toBe(401);
     expect(await dashboard(phone.cookie)).toBe(401);
     expect(await dashboard(bob.cookie)).toBe(200);
-    expect((await list(ALICE)).json.data).toEqual([]);
+    expect(bodyOf(await list(ALICE), 'listMySessions', 200).data).toEqual([]);
   });
 
   it('204 with Basic, which sets no cookie', async () => {

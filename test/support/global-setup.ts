@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { specFile } from '../../src/paths.js';
 import { COVERAGE_DIR_VARIABLE, unexercised } from './contract-coverage.js';
 import { dropRunSchemas, TEST_RUN_VARIABLE } from './databases.js';
 
@@ -19,7 +18,7 @@ export default function setup(): () => Promise<void> {
   return async () => {
     const database = process.env.TEST_DATABASE_URL;
     if (database !== undefined) await dropRunSchemas(database, run);
-    const missing = unexercised(specFile, dir);
+    const missing = unexercised(dir);
     rmSync(dir, { recursive: true, force: true });
     const enforced = process.env.CONTRACT_COVERAGE === 'check';
     if (missing.length === 0) {

@@ -3,18 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
+import type { operations } from '../../generated/openapi.js';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
+import type { ErrorEnvelope } from '../../src/errors/api-error.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics.js';
-import { specFile } from '../../src/paths.js';
+import type { OperationId, RequestBody } from '../../src/operations/operation.js';
 import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { operationMatcher, recordObservation } from './contract-coverage.js';
+import { recordObservation } from './contract-coverage.js';
 import { ManualClock } from './manual-clock.js';
+import { contractOperation, operationFor } from './spec-model.js';
+import { type BodyOf, bodyOf, type DocumentedStatus } from './typed-responses.js';
 
 export interface TestApp {
   url: string;
@@ -25,6 +29,8 @@ export interface TestApp {
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+  /** Calls one operation by its operationId, at the method and path openapi.yaml gives it. */
+  callOp<Op extends OperationId>(operationId: Op, request?: OperationRequest<Op>): Promise<OperationResponse<Op>>;
   close(): Promise<void>;
 }
 
@@ -38,7 +44,34 @@ export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any;
+  /** The parsed body; `bodyOf` and `errorOf` (typed-responses.ts) give it its contract type. */
+  json: unknown;
+  /** The operation the method and path name in openapi.yaml. */
+  operationId: OperationId | undefined;
+}
+
+/** An operation's request as the contract types it. */
+export interface OperationRequest<Op extends OperationId> {
+  params?: operations[Op]['parameters']['path'];
+  query?: operations[Op]['parameters']['query'];
+  body?: RequestBody<Op>;
+  headers?: Record<string, string>;
+}
+
+export interface OperationResponse<Op extends OperationId> extends TestResponse {
+  /** The JSON body of a documented status, typed from the contract; throws on any other status. */
+  body<S extends DocumentedStatus<Op>>(status: S): BodyOf<Op, S>;
+}
+
+/** The operation's path with its parameters filled in, and its query string. */
+function operationPath(template: string, params: object = {}, query: object = {}): string {
+  let path = template;
+  for (const [name, value] of Object.entries(params))
+    path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+  const search = new URLSearchParams(
+    Object.entries(query).map(([name, value]): [string, string] => [name, String(value)]),
+  ).toString();
+  return search === '' ? path : `${path}?${search}`;
 }
 
 export interface TestAppOptions {
@@ -95,10 +128,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     validateResponses: true,
   });
   // Contract coverage: each answer is recorded against the operation its method and path name.
-  const operationOf = operationMatcher(specFile);
   const recorded: RequestListener = (req, res) => {
     res.once('finish', () => {
-      const operationId = operationOf(req.method ?? '', req.url ?? '');
+      const operationId = operationFor(req.method ?? '', req.url ?? '')?.operationId;
       if (operationId !== undefined) recordObservation(operationId, res.statusCode);
     });
     app(req, res);
@@ -107,7 +139,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address: AddressInfo = await listen(server, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
 
-  return {
+  const testApp: TestApp = {
     url,
     store,
     clock,
@@ -128,7 +160,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       } catch {
         json = undefined;
       }
-      return { status: response.statusCode, headers: response.headers, text, json };
+      const operationId = operationFor(method, path)?.operationId as OperationId | undefined;
+      return { status: response.statusCode, headers: response.headers, text, json, operationId };
+    },
+    async callOp(operationId, { params, query, body, headers } = {}) {
+      const op = contractOperation(operationId);
+      const response = await testApp.call(op.method, operationPath(op.template, params, query), { headers, body });
+      return { ...response, body: (status) => bodyOf(response, operationId, status) };
     },
     async close() {
       server.closeAllConnections();
@@ -137,6 +175,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       redis?.disconnect();
     },
   };
+  return testApp;
 }
 
 export function basic(username: string, password: string): Record<string, string> {
@@ -161,7 +200,7 @@ export function setCookieHeaders(response: TestResponse): string[] {
 
 /** Asserts the error envelope of DESIGN.md section 3 and returns its body. */
 export function expectEnvelope(response: TestResponse, status: number, type: string, message?: string): void {
-  const error = response.json?.error;
+  const error = (response.json as Partial<ErrorEnvelope> | undefined)?.error;
   const problems: string[] = [];
   if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`);
   if (error?.type !== type) problems.push(`type ${error?.type}, expected ${type}`);

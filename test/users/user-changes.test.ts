@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
 
 const ADMIN = basic('admin', 'supersecret');
 const JOHN = basic('john', 'secret123');
@@ -46,7 +47,7 @@ describe('PATCH /users/{id}', () => {
     const before = await app.store.users.findByUsername('john');
     const response = await patch('john', { disabled: true });
     expect(response.status).toBe(200);
-    expect(response.json.disabled).toBe(true);
+    expect(bodyOf(response, 'updateUser', 200).disabled).toBe(true);
     expectEnvelope(await app.call('GET', '/me', { headers: { cookie: session } }), 401, 'authentication_error');
     expectEnvelope(await app.call('GET', '/me', { headers: JOHN }), 401, 'authentication_error');
     expectEnvelope(
@@ -75,7 +76,7 @@ describe('PATCH /users/{id}', () => {
     );
     await patch('john', { disabled: true });
     const response = await patch('john', { disabled: false });
-    expect(response.json.disabled).toBe(false);
+    expect(bodyOf(response, 'updateUser', 200).disabled).toBe(false);
     expect((await app.call('GET', '/me', { headers: JOHN })).status).toBe(200);
     expectEnvelope(await app.call('GET', '/me', { headers: { cookie: session } }), 401, 'authentication_error');
     expectEnvelope(
@@ -95,7 +96,7 @@ describe('PATCH /users/{id}', () => {
     expectEnvelope(await patch('admin', { disabled: true }), 409, 'conflict_error');
     expect((await app.call('GET', '/basic/admin', { headers: ADMIN })).status).toBe(200);
     await patch('alice', { role: 'admin' });
-    expect((await patch('admin', { role: 'user' })).json.role).toBe('user');
+    expect(bodyOf(await patch('admin', { role: 'user' }), 'updateUser', 200).role).toBe('user');
     expectEnvelope(await app.call('GET', '/users', { headers: ADMIN }), 403, 'authorization_error', 'Admins only');
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 const ADMIN = basic('admin', 'supersecret');
 const JOHN = basic('john', 'secret123');
@@ -26,16 +27,18 @@ describe('POST /users', () => {
   it('201 creates a user who can then sign in; Location names them; no hash in the answer', async () => {
     const response = await createUser({ username: 'carol', password: PASSWORD, role: 'user' });
     expect(response.status).toBe(201);
-    expect(Object.keys(response.json).sort()).toEqual(ACCOUNT_KEYS);
+    expect(Object.keys(bodyOf(response, 'createUser', 201)).sort()).toEqual(ACCOUNT_KEYS);
     expect(response.json).toMatchObject({
       username: 'carol',
       role: 'user',
       disabled: false,
       created_at: app.clock.now().toISOString(),
     });
-    expect(response.headers.location).toBe(`/users/${response.json.id}`);
+    expect(response.headers.location).toBe(`/users/${bodyOf(response, 'createUser', 201).id}`);
     expect(response.text).not.toMatch(/\$2b\$|password/);
-    expect((await app.call('GET', '/me', { headers: basic('carol', PASSWORD) })).json.user.username).toBe('carol');
+    expect(
+      bodyOf(await app.call('GET', '/me', { headers: basic('carol', PASSWORD) }), 'getMe', 200).user.username,
+    ).toBe('carol');
   });
 
   it('201 for an admin, who may then use the admin routes', async () => {
@@ -62,7 +65,7 @@ describe('POST /users', () => {
   ])('422 for %s', async (_name, body, path) => {
     const response = await createUser(body);
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect(errorOf(response).details?.map((d: { path: string }) => d.path)).toContain(path);
     expect(await app.store.users.findByUsername('carol')).toBeUndefined();
   });
 
@@ -119,7 +122,7 @@ describe('POST /users', () => {
         actor_user_id: await idOf('admin'),
         actor_scheme: 'basic',
         username: 'carol',
-        subject_id: response.json.id,
+        subject_id: bodyOf(response, 'createUser', 201).id,
       },
     ]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
@@ -132,30 +135,30 @@ describe('GET /users', () => {
     await createUser({ username: 'carol', password: PASSWORD, role: 'user' });
     const response = await app.call('GET', '/users', { headers: ADMIN });
     expect(response.status).toBe(200);
-    expect(response.json.has_more).toBe(false);
-    expect(response.json.data).toHaveLength(5);
-    expect(response.json.data[0].username).toBe('carol');
-    expect(response.json.data.map((u: { username: string }) => u.username).sort()).toEqual([
-      'admin',
-      'alice',
-      'bob',
-      'carol',
-      'john',
-    ]);
-    expect(Object.keys(response.json.data[0]).sort()).toEqual(ACCOUNT_KEYS);
+    expect(bodyOf(response, 'listUsers', 200).has_more).toBe(false);
+    expect(bodyOf(response, 'listUsers', 200).data).toHaveLength(5);
+    expect(bodyOf(response, 'listUsers', 200).data[0]!.username).toBe('carol');
+    expect(
+      bodyOf(response, 'listUsers', 200)
+        .data.map((u) => u.username)
+        .sort(),
+    ).toEqual(['admin', 'alice', 'bob', 'carol', 'john']);
+    expect(Object.keys(bodyOf(response, 'listUsers', 200).data[0]!).sort()).toEqual(ACCOUNT_KEYS);
     expect(response.text).not.toContain('$2b$');
   });
 
   it('200 a page at a time: limit, has_more and starting_after', async () => {
     const first = await app.call('GET', '/users?limit=3', { headers: ADMIN });
-    expect(first.json.data).toHaveLength(3);
-    expect(first.json.has_more).toBe(true);
-    const last = first.json.data[2].id;
+    expect(bodyOf(first, 'listUsers', 200).data).toHaveLength(3);
+    expect(bodyOf(first, 'listUsers', 200).has_more).toBe(true);
+    const last = bodyOf(first, 'listUsers', 200).data[2]!.id;
     const second = await app.call('GET', `/users?limit=3&starting_after=${last}`, { headers: ADMIN });
-    expect(second.json.data).toHaveLength(1);
-    expect(second.json.has_more).toBe(false);
+    expect(bodyOf(second, 'listUsers', 200).data).toHaveLength(1);
+    expect(bodyOf(second, 'listUsers', 200).has_more).toBe(false);
     const all = await app.call('GET', '/users', { headers: ADMIN });
-    expect([...first.json.data, ...second.json.data]).toEqual(all.json.data);
+    expect([...bodyOf(first, 'listUsers', 200).data, ...bodyOf(second, 'listUsers', 200).data]).toEqual(
+      bodyOf(all, 'listUsers', 200).data,
+    );
   });
 
   it.each([
@@ -166,7 +169,7 @@ describe('GET /users', () => {
   ])('422 for %s', async (query, parameter) => {
     const response = await app.call('GET', `/users?${query}`, { headers: ADMIN });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details[0].path).toBe(`/query/${parameter}`);
+    expect(errorOf(response).details?.[0]?.path).toBe(`/query/${parameter}`);
   });
 
   it('403 for a user who is not an admin; 401 without credentials or with an API key', async () => {

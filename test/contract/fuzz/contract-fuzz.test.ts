@@ -1,7 +1,6 @@
 import fc, { type Arbitrary } from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContract } from '../../../src/contract.js';
-import { specFile } from '../../../src/paths.js';
+import { type ContractOperation, contractOperations, resolveRef } from '../../support/spec-model.js';
 import { basic, bearer, cookiesFrom, startTestApp, type TestApp, type TestResponse } from '../../support/test-app.js';
 import { fuzzText, fuzzValue, type RefResolver, type Schema } from './schema-arbitrary.js';
 
@@ -14,23 +13,6 @@ import { fuzzText, fuzzValue, type RefResolver, type Schema } from './schema-arb
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
-
-interface Parameter {
-  name: string;
-  in: 'path' | 'query' | 'header' | 'cookie';
-  required?: boolean;
-  schema: Schema;
-}
-
-interface Operation {
-  operationId: string;
-  method: string;
-  path: string;
-  parameters: Parameter[];
-  body: Schema | undefined;
-  documented: Set<number>;
-}
 
 interface FuzzRequest {
   credential: string;
@@ -40,42 +22,8 @@ interface FuzzRequest {
   body: unknown;
 }
 
-const document = loadContract(specFile).document as {
-  paths: Record<string, Record<string, unknown>>;
-  components: Record<string, Record<string, unknown>>;
-};
-
-const resolve: RefResolver = (ref) => {
-  const [, , section, name] = ref.split('/');
-  const found = document.components[section ?? '']?.[name ?? ''];
-  if (found === undefined) throw new Error(`unresolved ${ref}`);
-  return found as Schema;
-};
-
-function parameterOf(raw: unknown): Parameter {
-  const ref = (raw as { $ref?: string }).$ref;
-  return (ref === undefined ? raw : resolve(ref)) as Parameter;
-}
-
-const operations: Operation[] = Object.entries(document.paths).flatMap(([path, item]) => {
-  const shared = ((item.parameters as unknown[] | undefined) ?? []).map(parameterOf);
-  return METHODS.filter((method) => item[method] !== undefined).map((method) => {
-    const raw = item[method] as {
-      operationId: string;
-      parameters?: unknown[];
-      requestBody?: { content?: Record<string, { schema: Schema }> };
-      responses: Record<string, unknown>;
-    };
-    return {
-      operationId: raw.operationId,
-      method: method.toUpperCase(),
-      path,
-      parameters: [...shared, ...(raw.parameters ?? []).map(parameterOf)],
-      body: raw.requestBody?.content?.['application/json']?.schema,
-      documented: new Set(Object.keys(raw.responses).map(Number)),
-    };
-  });
-});
+const resolve: RefResolver = (ref) => resolveRef<Schema>(ref);
+const operations = contractOperations;
 
 let app: TestApp;
 /** Ids that exist, so the generated paths reach the handlers and not only the 404s. */
@@ -124,7 +72,7 @@ afterAll(() => app.close());
 /** Text a header can carry: printable ASCII only (anything else is refused by the client itself). */
 const headerSafe = (text: string): string => text.replace(/[^\x20-\x7e]/g, '').trim();
 
-function requestArbitrary(op: Operation): Arbitrary<FuzzRequest> {
+function requestArbitrary(op: ContractOperation): Arbitrary<FuzzRequest> {
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   const queryParams = op.parameters.filter((p) => p.in === 'query');
   const pathValues = fc.record(
@@ -132,12 +80,12 @@ function requestArbitrary(op: Operation): Arbitrary<FuzzRequest> {
       pathParams.map((p) => [
         p.name,
         fc
-          .oneof(fc.constantFrom(...knownIds), fuzzText(p.schema, resolve))
+          .oneof(fc.constantFrom(...knownIds), fuzzText(p.schema as Schema, resolve))
           .filter((id) => id !== '' && id !== '.' && id !== '..'),
       ]),
     ),
   );
-  const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, fuzzText(p.schema, resolve)])), {
+  const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, fuzzText(p.schema as Schema, resolve)])), {
     requiredKeys: [],
   });
   return fc.record({
@@ -145,12 +93,15 @@ function requestArbitrary(op: Operation): Arbitrary<FuzzRequest> {
     pathValues,
     query,
     csrf: fc.option(fc.string({ maxLength: 80 }).map(headerSafe), { nil: undefined }),
-    body: op.body === undefined ? fc.constant(undefined) : fc.option(fuzzValue(op.body, resolve), { nil: undefined }),
+    body:
+      op.requestBody === undefined
+        ? fc.constant(undefined)
+        : fc.option(fuzzValue(op.requestBody as Schema, resolve), { nil: undefined }),
   }) as Arbitrary<FuzzRequest>;
 }
 
-async function send(op: Operation, request: FuzzRequest): Promise<TestResponse> {
-  let path = op.path;
+async function send(op: ContractOperation, request: FuzzRequest): Promise<TestResponse> {
+  let path = op.template;
   for (const [name, value] of Object.entries(request.pathValues))
     path = path.replace(`{${name}}`, encodeURIComponent(value));
   const search = new URLSearchParams(request.query).toString();
@@ -159,10 +110,10 @@ async function send(op: Operation, request: FuzzRequest): Promise<TestResponse> 
   return app.call(op.method, search === '' ? path : `${path}?${search}`, { headers, body: request.body });
 }
 
-function problemsWith(op: Operation, response: TestResponse): string[] {
+function problemsWith(op: ContractOperation, response: TestResponse): string[] {
   const problems: string[] = [];
   if (response.status >= 500 && response.status !== 503) problems.push(`answered ${response.status}`);
-  if (!op.documented.has(response.status))
+  if (!op.documented.has(String(response.status)))
     problems.push(`answered ${response.status}, which the contract does not document`);
   if (response.status >= 400) {
     const error = (response.json as { error?: { type?: unknown; status_code?: unknown; request_id?: unknown } })?.error;
@@ -176,7 +127,7 @@ function problemsWith(op: Operation, response: TestResponse): string[] {
   return problems;
 }
 
-describe.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))('%s, fuzzed', (_name, op) => {
+describe.each(operations.map((op) => [`${op.method} ${op.template}`, op] as const))('%s, fuzzed', (_name, op) => {
   it('answers only documented statuses, never a 5xx, failures in the envelope', async () => {
     await refreshCredentials();
     await fc.assert(
