@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { expect } from 'vitest';
+import type { ErrorEnvelope } from '../../src/errors/api-error.js';
 import { basic, bearer, expectEnvelope, startTestApp, type TestApp, type TestResponse } from '../support/test-app.js';
 
 /** Limits high enough that the hostile requests themselves are not what gets refused. */
@@ -65,6 +66,6 @@ export function rawStatus(raw: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
 }
 
-export function rawJson(raw: string): any {
-  return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+export function rawJson(raw: string): ErrorEnvelope {
+  return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as ErrorEnvelope;
 }

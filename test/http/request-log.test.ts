@@ -19,8 +19,16 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-function linesFor(requestId: unknown): Array<Record<string, any>> {
-  return app.logs.map((line) => JSON.parse(line)).filter((entry) => entry.req?.id === requestId);
+/** The fields of a request's log line that these tests read. */
+interface LogLine {
+  req: { id: string; method: string; path: string };
+  res: { status: number };
+  principal: { scheme: string; user_id: string };
+  responseTime: number;
+}
+
+function linesFor(requestId: unknown): LogLine[] {
+  return app.logs.map((line) => JSON.parse(line) as LogLine).filter((entry) => entry.req?.id === requestId);
 }
 
 describe('request log', () => {

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ErrorEnvelope } from '../../src/errors/api-error.js';
 import { expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -34,8 +35,8 @@ function rawRequest(data: string): { socket: Socket; answer: Promise<RawAnswer> 
   return { socket, answer };
 }
 
-function bodyOf(raw: string): any {
-  return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+function bodyOf(raw: string): ErrorEnvelope {
+  return JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as ErrorEnvelope;
 }
 
 describe('a client that sends half a request', () => {
