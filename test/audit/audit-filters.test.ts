@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf, errorOf } from '../support/typed-responses.js';
 
 const ADMIN = basic('admin', 'supersecret');
 
@@ -13,10 +14,10 @@ async function failLogin(username: string): Promise<void> {
   await app.call('POST', '/login', { body: { username, password: 'not-the-password' } });
 }
 
-async function listed(query: string): Promise<Array<{ action: string; username: string; occurred_at: string }>> {
+async function listed(query: string): Promise<Array<{ action: string; username: string | null; occurred_at: string }>> {
   const response = await app.call('GET', `/audit-events?${query}`, { headers: ADMIN });
   expect(response.status).toBe(200);
-  return response.json.data;
+  return bodyOf(response, 'listAuditEvents', 200).data;
 }
 
 describe('GET /audit-events with filters', () => {
@@ -63,7 +64,7 @@ describe('GET /audit-events with filters', () => {
     expect(first.json).toMatchObject({ has_more: true, data: [{ username: 'bob' }] });
     const next = await app.call(
       'GET',
-      `/audit-events?outcome=failure&limit=1&starting_after=${first.json.data[0].id}`,
+      `/audit-events?outcome=failure&limit=1&starting_after=${bodyOf(first, 'listAuditEvents', 200).data[0]!.id}`,
       {
         headers: ADMIN,
       },
@@ -79,7 +80,7 @@ describe('GET /audit-events with filters', () => {
   ])('422 for %s', async (query, parameter) => {
     const response = await app.call('GET', `/audit-events?${query}`, { headers: ADMIN });
     expectEnvelope(response, 422, 'validation_error');
-    expect(response.json.error.details[0].path).toMatch(new RegExp(`^/query/${parameter}`));
+    expect(errorOf(response).details?.[0]?.path).toMatch(new RegExp(`^/query/${parameter}`));
   });
 });
 
@@ -88,11 +89,19 @@ describe('GET /audit-events/stats', () => {
     app.clock.advanceMinutes(30); // 09:30
     const response = await app.call('GET', '/audit-events/stats', { headers: ADMIN });
     expect(response.status).toBe(200);
-    expect(response.json.since).toBe('2025-12-31T10:00:00.000Z');
-    expect(response.json.until).toBe('2026-01-01T10:00:00.000Z');
-    expect(response.json.buckets).toHaveLength(24);
-    expect(response.json.buckets[0]).toEqual({ hour: '2025-12-31T10:00:00.000Z', success: 0, failure: 0 });
-    expect(response.json.buckets[23]).toEqual({ hour: '2026-01-01T09:00:00.000Z', success: 0, failure: 0 });
+    expect(bodyOf(response, 'getAuditEventStats', 200).since).toBe('2025-12-31T10:00:00.000Z');
+    expect(bodyOf(response, 'getAuditEventStats', 200).until).toBe('2026-01-01T10:00:00.000Z');
+    expect(bodyOf(response, 'getAuditEventStats', 200).buckets).toHaveLength(24);
+    expect(bodyOf(response, 'getAuditEventStats', 200).buckets[0]).toEqual({
+      hour: '2025-12-31T10:00:00.000Z',
+      success: 0,
+      failure: 0,
+    });
+    expect(bodyOf(response, 'getAuditEventStats', 200).buckets[23]).toEqual({
+      hour: '2026-01-01T09:00:00.000Z',
+      success: 0,
+      failure: 0,
+    });
   });
 
   it('200 counts each event in the hour it happened, by outcome, until it is 24 hours old', async () => {
@@ -105,15 +114,19 @@ describe('GET /audit-events/stats', () => {
     const now = await app.call('GET', '/audit-events/stats?action=login.failed&action=login.succeeded', {
       headers: ADMIN,
     });
-    expect(now.json.buckets.slice(-2)).toEqual([
+    expect(bodyOf(now, 'getAuditEventStats', 200).buckets.slice(-2)).toEqual([
       { hour: '2026-01-01T09:00:00.000Z', success: 1, failure: 2 },
       { hour: '2026-01-01T10:00:00.000Z', success: 0, failure: 1 },
     ]);
 
     app.clock.advanceMinutes(23 * 60); // 09:01 the next day: the 09:00 hour of yesterday has left the window
     const later = await app.call('GET', '/audit-events/stats', { headers: ADMIN });
-    expect(later.json.buckets[0]).toEqual({ hour: '2026-01-01T10:00:00.000Z', success: 0, failure: 1 });
-    const total = later.json.buckets.reduce(
+    expect(bodyOf(later, 'getAuditEventStats', 200).buckets[0]).toEqual({
+      hour: '2026-01-01T10:00:00.000Z',
+      success: 0,
+      failure: 1,
+    });
+    const total = bodyOf(later, 'getAuditEventStats', 200).buckets.reduce(
       (sum: number, b: { success: number; failure: number }) => sum + b.success + b.failure,
       0,
     );
@@ -127,7 +140,11 @@ describe('GET /audit-events/stats', () => {
       body: { username: 'carol', password: 'correct horse battery staple', role: 'user' },
     });
     const created = await app.call('GET', '/audit-events/stats?action=user.created', { headers: ADMIN });
-    expect(created.json.buckets[23]).toEqual({ hour: '2026-01-01T09:00:00.000Z', success: 1, failure: 0 });
+    expect(bodyOf(created, 'getAuditEventStats', 200).buckets[23]).toEqual({
+      hour: '2026-01-01T09:00:00.000Z',
+      success: 1,
+      failure: 0,
+    });
   });
 
   it('422 for an action that is no action name', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/crypto/tokens.js';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
 
 let app: TestApp;
 beforeEach(async () => {
@@ -10,7 +11,7 @@ afterEach(() => app.close());
 
 async function signIn(username = 'alice', password = 'password123') {
   const login = await app.call('POST', '/login', { body: { username, password } });
-  return { cookie: cookiesFrom(login), csrfToken: login.json.csrf_token as string, id: login.json };
+  return { cookie: cookiesFrom(login), csrfToken: bodyOf(login, 'login', 200).csrf_token as string, id: login.json };
 }
 
 describe('GET /me/session', () => {
@@ -33,7 +34,7 @@ describe('GET /me/session', () => {
     const session = await signIn();
     const again = await app.call('GET', '/me/session', { headers: { cookie: session.cookie } });
     const created = await app.call('POST', '/api-keys', {
-      headers: { cookie: session.cookie, 'x-csrf-token': again.json.csrf_token },
+      headers: { cookie: session.cookie, 'x-csrf-token': bodyOf(again, 'getMySession', 200).csrf_token },
       body: { name: 'after a reload', permissions: ['read'] },
     });
     expect(created.status).toBe(201);
@@ -43,8 +44,8 @@ describe('GET /me/session', () => {
     const first = await signIn();
     const second = await signIn();
     const answered = await app.call('GET', '/me/session', { headers: { cookie: second.cookie } });
-    expect(answered.json.csrf_token).toBe(second.csrfToken);
-    expect(answered.json.csrf_token).not.toBe(first.csrfToken);
+    expect(bodyOf(answered, 'getMySession', 200).csrf_token).toBe(second.csrfToken);
+    expect(bodyOf(answered, 'getMySession', 200).csrf_token).not.toBe(first.csrfToken);
   });
 
   it('200 a token for a session started with a random one, which then replaces it', async () => {
@@ -56,7 +57,7 @@ describe('GET /me/session', () => {
       .where('id', '=', record?.id ?? '')
       .execute();
     const answered = await app.call('GET', '/me/session', { headers: { cookie: session.cookie } });
-    expect(answered.json.csrf_token).toBe(session.csrfToken);
+    expect(bodyOf(answered, 'getMySession', 200).csrf_token).toBe(session.csrfToken);
     const [updated] = await app.store.db.selectFrom('sessions').selectAll().execute();
     expect(updated?.csrf_token_hash).toBe(sha256Hex(session.csrfToken));
   });
