@@ -10,7 +10,7 @@ afterEach(async () => {
 
 interface Served {
   status: number;
-  json: any;
+  json: unknown;
   setCookie: string[];
   pid: number;
 }
@@ -61,7 +61,9 @@ describe('WEB_CONCURRENCY=2: two workers sharing one SQLite store', () => {
       .map((line) => Number(line.pid));
     expect(new Set(workers).size).toBe(2);
     expect(workers).not.toContain(running.child.pid);
-    const metricsUrl = String((await running.waitFor((line) => line.msg?.startsWith('metrics of every worker'))).url);
+    const metricsUrl = String(
+      (await running.waitFor((line) => String(line.msg).startsWith('metrics of every worker'))).url,
+    );
 
     const login = await call(running, 'POST', '/login', {}, { username: 'alice', password: 'password123' });
     expect(login.status).toBe(200);
@@ -71,7 +73,10 @@ describe('WEB_CONCURRENCY=2: two workers sharing one SQLite store', () => {
     const before = await throughEach(workers, dashboard);
     expect(before.map((a) => a.status)).toEqual(before.map(() => 200));
 
-    const logout = await call(running, 'POST', '/logout', { cookie, 'x-csrf-token': login.json.csrf_token });
+    const logout = await call(running, 'POST', '/logout', {
+      cookie,
+      'x-csrf-token': (login.json as { csrf_token: string }).csrf_token,
+    });
     expect(logout.status).toBe(200);
     const other = workers.find((pid) => pid !== logout.pid) ?? 0;
     const after = await throughEach([logout.pid, other], dashboard);

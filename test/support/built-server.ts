@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 
+/** One JSON log line of the service: pino's fields and the message's own. */
+export type LogLine = Record<string, unknown>;
+
 export const builtEntry = join(projectRoot, 'dist', 'src', 'server.js');
 
 /** The built service (npm test builds it first) running in a child process, with its log lines parsed. */
@@ -11,9 +14,9 @@ export interface BuiltServer {
   child: ChildProcess;
   url: string;
   /** Every JSON log line so far. */
-  lines: Array<Record<string, any>>;
+  lines: Array<LogLine>;
   /** Resolves with the first log line (past or future) that matches. */
-  waitFor(match: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
+  waitFor(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   exited: Promise<number | null>;
   /** Kills the child if it is still running and removes its data directory. */
   cleanup(): Promise<void>;
@@ -38,10 +41,10 @@ export async function startBuiltServer(env: Record<string, string>, listeners = 
       ...env,
     },
   });
-  const lines: Array<Record<string, any>> = [];
+  const lines: Array<LogLine> = [];
   const waiters: Array<{
-    match: (line: Record<string, any>) => boolean;
-    resolve: (line: Record<string, any>) => void;
+    match: (line: LogLine) => boolean;
+    resolve: (line: LogLine) => void;
   }> = [];
   let buffered = '';
   let raw = '';
@@ -51,7 +54,7 @@ export async function startBuiltServer(env: Record<string, string>, listeners = 
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
     for (const part of parts) {
-      let line: Record<string, any>;
+      let line: LogLine;
       try {
         line = JSON.parse(part);
       } catch {
@@ -117,6 +120,6 @@ export async function startBuiltServer(env: Record<string, string>, listeners = 
 
 /** The pid of the process that served the request with this X-Request-Id, from its request log line. */
 export async function servedBy(server: BuiltServer, requestId: string): Promise<number> {
-  const line = await server.waitFor((l) => l.req?.id === requestId, 5_000);
+  const line = await server.waitFor((l) => (l.req as { id?: string } | undefined)?.id === requestId, 5_000);
   return Number(line.pid);
 }
