@@ -90,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
     redis: deps.redis,
     prefix: deps.counterPrefix ?? 'gatehouse',
     clusterWorker: deps.clusterWorker,
+    clock,
   });
   const throttle = new BruteForceThrottle(counters, {
     maxFailures: config.loginMaxFailures,

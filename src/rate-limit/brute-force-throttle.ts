@@ -1,6 +1,6 @@
 import { sha256Hex } from '../crypto/tokens.js';
 import { usernameKey } from '../store/users.js';
-import { type Counter, type CounterStore, consume, stateOf } from './counters.js';
+import { type Counter, type CounterStore, consume } from './counters.js';
 import {
   addressKey,
   blockSeconds,
@@ -62,7 +62,7 @@ export class BruteForceThrottle {
       this.blocks.get(pairKey(username, ip)),
       this.ipFailures.get(addressKey(ip)),
     ]);
-    return throttleVerdict(stateOf(pairBlock), stateOf(ipFailures), this.policy.ipMaxFailures);
+    return throttleVerdict(pairBlock, ipFailures, this.policy.ipMaxFailures);
   }
 
   /** Counts an attempt before the password is checked; a refused attempt is not counted. */
@@ -71,13 +71,13 @@ export class BruteForceThrottle {
     if (verdict.blocked) return verdict;
     const key = pairKey(username, ip);
     const address = addressKey(ip);
-    const [attempts, ipFailures] = await Promise.all([this.attempts.penalty(key), this.ipFailures.penalty(address)]);
-    const refund = (): Promise<unknown> => Promise.all([this.attempts.reward(key), this.ipFailures.reward(address)]);
-    if (ipFailures.consumedPoints > this.policy.ipMaxFailures) {
+    const [attempts, ipFailures] = await Promise.all([this.attempts.add(key, 1), this.ipFailures.add(address, 1)]);
+    const refund = (): Promise<unknown> => Promise.all([this.attempts.add(key, -1), this.ipFailures.add(address, -1)]);
+    if (ipFailures.consumed > this.policy.ipMaxFailures) {
       await refund();
-      return { blocked: true, retryAfterSeconds: retryAfterSeconds(ipFailures.msBeforeNext) };
+      return { blocked: true, retryAfterSeconds: retryAfterSeconds(ipFailures.msBeforeReset) };
     }
-    if (attempts.consumedPoints <= this.policy.maxFailures) return NOT_BLOCKED;
+    if (attempts.consumed <= this.policy.maxFailures) return NOT_BLOCKED;
     if (!(await consume(this.probes, key)).limited) return NOT_BLOCKED;
     await refund();
     return { blocked: true, retryAfterSeconds: 1 };
@@ -87,7 +87,7 @@ export class BruteForceThrottle {
   async fail(username: string, ip: string | undefined): Promise<void> {
     const key = pairKey(username, ip);
     const attempts = await this.attempts.get(key);
-    const seconds = blockSeconds(attempts?.consumedPoints ?? 0, this.policy.maxFailures);
+    const seconds = blockSeconds(attempts?.consumed ?? 0, this.policy.maxFailures);
     if (seconds === 0) return;
     await this.blocks.block(key, seconds);
     // When this block runs out, one more guess may go through.
@@ -96,7 +96,7 @@ export class BruteForceThrottle {
 
   /** The password could not be checked (the store failed): the attempt is given back, so an outage locks no one out. */
   async abandon(username: string, ip: string | undefined): Promise<void> {
-    await Promise.all([this.attempts.reward(pairKey(username, ip)), this.ipFailures.reward(addressKey(ip))]);
+    await Promise.all([this.attempts.add(pairKey(username, ip), -1), this.ipFailures.add(addressKey(ip), -1)]);
   }
 
   /** The attempt succeeded: the run of failures ends; the address's count gives back this attempt. */
@@ -106,7 +106,7 @@ export class BruteForceThrottle {
       this.attempts.delete(key),
       this.blocks.delete(key),
       this.probes.delete(key),
-      this.ipFailures.reward(addressKey(ip)),
+      this.ipFailures.add(addressKey(ip), -1),
     ]);
   }
 }

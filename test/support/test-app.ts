@@ -6,7 +6,6 @@ import { request } from 'undici';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
 import { loadContract } from '../../src/contract.js';
-import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics.js';
@@ -15,6 +14,7 @@ import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { operationMatcher, recordObservation } from './contract-coverage.js';
+import { CountingHasher } from './counting-hasher.js';
 import { ManualClock } from './manual-clock.js';
 
 export interface TestApp {
@@ -22,7 +22,8 @@ export interface TestApp {
   store: Store;
   clock: ManualClock;
   config: Config;
-  hasher: PasswordHasher;
+  /** Real bcrypt, counted: `app.hasher.compares` lists the cost of every compare. */
+  hasher: CountingHasher;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
@@ -75,7 +76,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const hasher = new PasswordHasher(config.bcryptCost);
+  const hasher = new CountingHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
   const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.
