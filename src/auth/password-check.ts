@@ -25,10 +25,10 @@ export class PasswordCheck {
 
   async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
     const { users, hasher, throttle } = this.deps;
-    const verdict = await throttle.begin(username, clientIp);
-    if (verdict.blocked) {
+    const attempt = await throttle.begin(username, clientIp);
+    if (attempt.blocked) {
       this.deps.metrics.refused('throttle');
-      return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+      return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     }
     let user: UserRecord | undefined;
     let matches: boolean;
@@ -36,7 +36,7 @@ export class PasswordCheck {
       user = await users.findByUsername(username);
       matches = await hasher.verify(password, user?.password_hash);
     } catch (error) {
-      await throttle.abandon(username, clientIp);
+      await throttle.abandon(username, clientIp, attempt);
       throw error;
     }
     if (!matches || user === undefined || user.disabled) {

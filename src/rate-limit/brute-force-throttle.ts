@@ -11,6 +11,9 @@ import {
   throttleVerdict,
 } from './decisions.js';
 
+/** What `begin` decided; an attempt let through past the allowance holds the probe slot. */
+export type Attempt = { blocked: false; probe?: boolean } | { blocked: true; retryAfterSeconds: number };
+
 export interface ThrottlePolicy {
   /** Consecutive failures of one username from one address before it is blocked. */
   maxFailures: number;
@@ -65,8 +68,11 @@ export class BruteForceThrottle {
     return throttleVerdict(pairBlock, ipFailures, this.policy.ipMaxFailures);
   }
 
-  /** Counts an attempt before the password is checked; a refused attempt is not counted. */
-  async begin(username: string, ip: string | undefined): Promise<ThrottleVerdict> {
+  /**
+   * Counts an attempt before the password is checked; a refused attempt is not counted. An
+   * attempt let through says whether it took the probe slot, so `abandon` can give that back too.
+   */
+  async begin(username: string, ip: string | undefined): Promise<Attempt> {
     const verdict = await this.check(username, ip);
     if (verdict.blocked) return verdict;
     const key = pairKey(username, ip);
@@ -78,7 +84,7 @@ export class BruteForceThrottle {
       return { blocked: true, retryAfterSeconds: retryAfterSeconds(ipFailures.msBeforeReset) };
     }
     if (attempts.consumed <= this.policy.maxFailures) return NOT_BLOCKED;
-    if (!(await consume(this.probes, key)).limited) return NOT_BLOCKED;
+    if (!(await consume(this.probes, key)).limited) return { blocked: false, probe: true };
     await refund();
     return { blocked: true, retryAfterSeconds: 1 };
   }
@@ -94,9 +100,17 @@ export class BruteForceThrottle {
     await this.probes.delete(key);
   }
 
-  /** The password could not be checked (the store failed): the attempt is given back, so an outage locks no one out. */
-  async abandon(username: string, ip: string | undefined): Promise<void> {
-    await Promise.all([this.attempts.add(pairKey(username, ip), -1), this.ipFailures.add(addressKey(ip), -1)]);
+  /**
+   * The password could not be checked (the store failed): the attempt leaves no trace — its
+   * count and, when it was the probe, the probe slot are given back — so an outage locks no one out.
+   */
+  async abandon(username: string, ip: string | undefined, attempt: Attempt): Promise<void> {
+    const key = pairKey(username, ip);
+    await Promise.all([
+      this.attempts.add(key, -1),
+      this.ipFailures.add(addressKey(ip), -1),
+      !attempt.blocked && attempt.probe === true ? this.probes.delete(key) : undefined,
+    ]);
   }
 
   /** The attempt succeeded: the run of failures ends; the address's count gives back this attempt. */

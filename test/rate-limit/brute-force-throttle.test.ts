@@ -52,6 +52,15 @@ describe('POST /login brute-force throttle', () => {
     expect((await login('alice', 'password123')).headers['retry-after']).toBe('2');
   });
 
+  it('a store failure during the probe leaves no trace: the right password then signs in', async () => {
+    app = await throttledApp(2);
+    await failLogins(2);
+    app.clock.advanceSeconds(1);
+    vi.spyOn(app.store.users, 'findByUsername').mockRejectedValueOnce(new Error('store unavailable'));
+    expectEnvelope(await login('alice', 'password123'), 503, 'unavailable_error');
+    expect((await login('alice', 'password123')).status).toBe(200);
+  });
+
   it('a success ends the run of failures', async () => {
     app = await throttledApp(3);
     await failLogins(2);
