@@ -36,6 +36,7 @@ import { requestMetrics } from './metrics/request-metrics.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
+import { HashCostCensus } from './passwords/hash-costs.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
 import { createClientRateLimit } from './rate-limit/client-rate-limit.js';
@@ -102,7 +103,8 @@ export function createApp(deps: AppDeps): Express {
     logger,
     metrics,
   );
-  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics });
+  const hashCosts = new HashCostCensus(store.users, hasher, clock);
+  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics, hashCosts });
   const basicCache = new VerifiedCredentialCache(
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,

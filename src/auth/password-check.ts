@@ -1,5 +1,6 @@
-import type { PasswordHasher } from '../crypto/password-hasher.js';
+import { bcryptCostOf, type PasswordHasher } from '../crypto/password-hasher.js';
 import type { MetricHooks } from '../metrics/hooks.js';
+import type { HashCostCensus } from '../passwords/hash-costs.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
 
@@ -13,6 +14,8 @@ export interface PasswordCheckDeps {
   hasher: PasswordHasher;
   throttle: BruteForceThrottle;
   metrics: MetricHooks;
+  /** Which cost the unknown-user dummy compare takes: that of most stored hashes. */
+  hashCosts: HashCostCensus;
 }
 
 /**
@@ -24,7 +27,7 @@ export class PasswordCheck {
   constructor(private readonly deps: PasswordCheckDeps) {}
 
   async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
-    const { users, hasher, throttle } = this.deps;
+    const { users, hasher, throttle, hashCosts } = this.deps;
     const attempt = await throttle.begin(username, clientIp);
     if (attempt.blocked) {
       this.deps.metrics.refused('throttle');
@@ -34,7 +37,8 @@ export class PasswordCheck {
     let matches: boolean;
     try {
       user = await users.findByUsername(username);
-      matches = await hasher.verify(password, user?.password_hash);
+      const dummyCost = user === undefined ? await hashCosts.majorityCost() : undefined;
+      matches = await hasher.verify(password, user?.password_hash, dummyCost);
     } catch (error) {
       await throttle.abandon(username, clientIp, attempt);
       throw error;
@@ -44,6 +48,22 @@ export class PasswordCheck {
       return { outcome: 'invalid' };
     }
     await throttle.succeed(username, clientIp);
+    if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
     return { outcome: 'verified', user };
+  }
+
+  /**
+   * The one moment the password is known: a hash of another cost (BCRYPT_COST changed) or an
+   * older format is replaced. A failure here costs nothing but a retry at the next sign-in.
+   */
+  private async rehash(user: UserRecord, password: string): Promise<void> {
+    const { users, hasher, hashCosts } = this.deps;
+    try {
+      const newHash = await hasher.hash(password);
+      if (await users.replacePasswordHash(user.id, user.password_hash, newHash))
+        hashCosts.moved(bcryptCostOf(user.password_hash), hasher.cost);
+    } catch {
+      // The sign-in itself succeeded; the old hash still verifies.
+    }
   }
 }

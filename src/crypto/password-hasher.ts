@@ -14,15 +14,22 @@ export const nativeBcrypt: BcryptEngine = {
   compare: (data, hash) => bcrypt.compare(data, hash),
 };
 
+/** The cost a bcrypt hash was made with (`$2b$12$…` → 12), wherever it sits in a stored hash. */
+export function bcryptCostOf(hash: string): number | undefined {
+  const match = /\$2[aby]\$(\d{2})\$/.exec(hash);
+  return match === null ? undefined : Number(match[1]);
+}
+
 export class PasswordHasher {
-  /** Made at once, so the first unknown username does not pay for an extra hash that others do not. */
-  private readonly dummyHash: Promise<string>;
+  /** One dummy hash per cost, each made once, so unknown usernames cost what real hashes of that cost do. */
+  private readonly dummies = new Map<number, Promise<string>>();
 
   constructor(
     readonly cost: number,
     private readonly engine: BcryptEngine = nativeBcrypt,
   ) {
-    this.dummyHash = engine.hash('gatehouse-dummy-password', cost);
+    // Made at once, so the first unknown username does not pay for an extra hash that others do not.
+    this.prepareDummy(cost);
   }
 
   async hash(password: string): Promise<string> {
@@ -30,13 +37,29 @@ export class PasswordHasher {
   }
 
   /**
-   * Compares against the stored hash, or against a dummy hash of the same cost when there is
-   * none, so an unknown username costs the same time as a wrong password.
+   * Compares against the stored hash, or, when there is none, against a dummy hash of
+   * `dummyCost` (the cost most stored hashes have), so an unknown username costs the same
+   * time as a wrong password.
    */
-  async verify(password: string, storedHash: string | undefined): Promise<boolean> {
+  async verify(password: string, storedHash: string | undefined, dummyCost: number = this.cost): Promise<boolean> {
     const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-    const hash = storedHash ?? (await this.dummyHash);
+    const hash = storedHash ?? (await this.prepareDummy(dummyCost));
     const matches = await this.engine.compare(password, hash);
     return matches && storedHash !== undefined && !tooLong;
+  }
+
+  /** A verified hash made with another cost than BCRYPT_COST is replaced at the next sign-in. */
+  needsRehash(storedHash: string): boolean {
+    return bcryptCostOf(storedHash) !== this.cost;
+  }
+
+  /** Makes the dummy hash of a cost ahead of its first use. */
+  prepareDummy(cost: number): Promise<string> {
+    let dummy = this.dummies.get(cost);
+    if (dummy === undefined) {
+      dummy = this.engine.hash('gatehouse-dummy-password', cost);
+      this.dummies.set(cost, dummy);
+    }
+    return dummy;
   }
 }

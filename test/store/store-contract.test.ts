@@ -324,6 +324,30 @@ for (const database of testDatabases()) {
       expect((await store.apiKeys.findByHash(sha256Hex('sk_test_dave1')))?.revoked_at).toBeNull();
     });
 
+    it('counts password hashes by bcrypt cost, in either stored format', async () => {
+      const hashes = ['$2b$04$aaa', '$2b$12$bbb', '$gh2$$2b$12$ccc', '$gh2$$2a$10$ddd'];
+      for (const [i, hash] of hashes.entries()) {
+        const user = await createUser(`u${i}`);
+        await store.db.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      }
+      expect(await store.users.hashCostCounts()).toEqual(
+        new Map([
+          [4, 1],
+          [12, 2],
+          [10, 1],
+        ]),
+      );
+    });
+
+    it('replaces a password hash only while it is the one verified, keeping the credential version', async () => {
+      const user = await createUser('alice');
+      expect(await store.users.replacePasswordHash(user.id, '$2b$04$other', '$2b$12$new')).toBe(false);
+      expect(await store.users.replacePasswordHash(user.id, '$2b$04$hash', '$2b$12$new')).toBe(true);
+      const after = await store.users.findById(user.id);
+      expect(after?.password_hash).toBe('$2b$12$new');
+      expect(after?.credential_version).toBe(user.credential_version);
+    });
+
     it('names the enabled admins, not the disabled ones nor plain users', async () => {
       const a = await store.users.create({
         id: newId('usr'),

@@ -1,10 +1,4 @@
-import { type BcryptEngine, nativeBcrypt, PasswordHasher } from '../../src/crypto/password-hasher.js';
-
-/** The cost of a bcrypt hash string (`$2b$12$…` → 12), wherever it sits in a stored hash. */
-export function costOf(hash: string): number {
-  const match = /\$2[aby]\$(\d{2})\$/.exec(hash);
-  return match === null ? Number.NaN : Number(match[1]);
-}
+import { type BcryptEngine, bcryptCostOf, nativeBcrypt, PasswordHasher } from '../../src/crypto/password-hasher.js';
 
 /**
  * The real hasher over real bcrypt, counting the work: the cost of each compare and of each
@@ -25,7 +19,7 @@ export class CountingHasher extends PasswordHasher {
         return nativeBcrypt.hash(data, hashCost);
       },
       compare: (data, hash) => {
-        compares.push(costOf(hash));
+        compares.push(bcryptCostOf(hash) ?? Number.NaN);
         return nativeBcrypt.compare(data, hash);
       },
     };
