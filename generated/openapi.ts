@@ -173,9 +173,11 @@ export interface paths {
          * Change the caller's password
          * @description Human credentials only (Basic or a session). A wrong `current_password` answers 422
          *     (the credential that made the request is valid; a field of the body is not), and is
-         *     audited. The new password must be 8 to 72 characters, at most 72 bytes of UTF-8 (bcrypt
-         *     ignores the rest), not one of the most common passwords, and not contain the username
-         *     or the service's name. There are no composition rules.
+         *     audited. The new password must be 8 to 256 characters (Unicode code points) of any
+         *     script, not one of the most common passwords, and not contain the username or the
+         *     service's name. There are no composition rules. Every character counts, and passwords
+         *     are compared in Unicode NFC: the same text typed as composed or decomposed characters
+         *     is the same password.
          *
          *     On success every other session of the user is revoked (the session making the request
          *     stays signed in) and every cached Basic credential of the user stops working: the old
@@ -687,8 +689,9 @@ export interface components {
         /** @description Letters, digits and `.`, `_`, `-`, `@`; unique regardless of case. */
         Username: string;
         /**
-         * @description 8 to 72 characters and at most 72 bytes of UTF-8; not one of the most common
-         *     passwords, and not containing the username or the service's name.
+         * @description 8 to 256 characters (Unicode code points, counted in NFC) of any script, every one of
+         *     them significant; not one of the most common passwords, and not containing the username
+         *     or the service's name. Compared in Unicode NFC, so composed and decomposed typings match.
          */
         NewPassword: string;
         /** @description A user as admins see them; never a password hash. */

@@ -138,7 +138,7 @@ export function parseConfig(env: Env): ConfigResult {
     sessionKeys,
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
-    bcryptCost: integer('BCRYPT_COST', 12, production ? 10 : 4, 15),
+    bcryptCost: integer('BCRYPT_COST', 12, production ? 12 : 4, 15),
     rateLimitMax: integer('RATE_LIMIT_MAX', 100, 1, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),

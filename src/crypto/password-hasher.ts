@@ -1,7 +1,28 @@
+import { createHash } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
-/** bcrypt ignores every byte past the 72nd; longer passwords are refused rather than truncated. */
+/** bcrypt ignores every byte past the 72nd: the reason passwords are pre-hashed (see `prehash`). */
 export const BCRYPT_MAX_BYTES = 72;
+
+/**
+ * Marks a hash of the pre-hashed password; a hash without it is plain bcrypt of the password as
+ * typed (before pre-hashing), still verified and replaced at the next successful sign-in.
+ */
+export const PREHASHED = '$gh2$';
+
+/** Passwords compare as the same text however they were composed (NFD from one keyboard, NFC from another). */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFC');
+}
+
+/**
+ * What bcrypt is given: base64 of SHA-256 of the NFC password. 44 ASCII bytes, so every
+ * character of a password of any length and script counts, and no NUL byte (which would end
+ * bcrypt's input early, as a raw digest could) ever reaches bcrypt.
+ */
+export function prehash(password: string): string {
+  return createHash('sha256').update(normalizePassword(password), 'utf8').digest('base64');
+}
 
 /** The bcrypt primitive, injected so tests can count the work done instead of spying on a module. */
 export interface BcryptEngine {
@@ -33,7 +54,7 @@ export class PasswordHasher {
   }
 
   async hash(password: string): Promise<string> {
-    return this.engine.hash(password, this.cost);
+    return PREHASHED + (await this.engine.hash(prehash(password), this.cost));
   }
 
   /**
@@ -42,15 +63,20 @@ export class PasswordHasher {
    * time as a wrong password.
    */
   async verify(password: string, storedHash: string | undefined, dummyCost: number = this.cost): Promise<boolean> {
+    if (storedHash === undefined) {
+      await this.engine.compare(prehash(password), await this.prepareDummy(dummyCost));
+      return false;
+    }
+    if (storedHash.startsWith(PREHASHED))
+      return this.engine.compare(prehash(password), storedHash.slice(PREHASHED.length));
+    // An older hash: bcrypt of the password exactly as it was typed, which it saw only 72 bytes of.
     const tooLong = Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
-    const hash = storedHash ?? (await this.prepareDummy(dummyCost));
-    const matches = await this.engine.compare(password, hash);
-    return matches && storedHash !== undefined && !tooLong;
+    return (await this.engine.compare(password, storedHash)) && !tooLong;
   }
 
-  /** A verified hash made with another cost than BCRYPT_COST is replaced at the next sign-in. */
+  /** A verified hash of the older format, or of another cost than BCRYPT_COST, is replaced at the next sign-in. */
   needsRehash(storedHash: string): boolean {
-    return bcryptCostOf(storedHash) !== this.cost;
+    return !storedHash.startsWith(PREHASHED) || bcryptCostOf(storedHash) !== this.cost;
   }
 
   /** Makes the dummy hash of a cost ahead of its first use. */

@@ -507,7 +507,7 @@ for (const database of testDatabases()) {
       expect(await loadDemoData(store, hasher, clock, logger)).toBe(false);
       expect(await store.users.count()).toBe(4);
       const john = await store.users.findByUsername('john');
-      expect(john?.password_hash).toMatch(/^\$2b\$04\$/);
+      expect(john?.password_hash).toMatch(/^\$gh2\$\$2b\$04\$/);
       expect(JSON.stringify(await store.db.selectFrom('users').selectAll().execute())).not.toContain('secret123');
       const keys = await store.db.selectFrom('api_keys').selectAll().execute();
       expect(keys.map((k) => k.key_hash).sort()).toEqual([sha256Hex('sk_live_456'), sha256Hex('sk_test_123')].sort());
