@@ -94,6 +94,13 @@ export interface paths {
          *     for twice as long after each further failure, up to 15 minutes; an address that fails
          *     `LOGIN_IP_MAX_FAILURES` (default 100) times in an hour across usernames is blocked too.
          *     While blocked, even the right password answers 429; a success ends the run of failures.
+         *     An account that fails `ACCOUNT_MAX_FAILURES` times (default 100) in 24 hours, from any
+         *     number of addresses, is locked for every client until that window has passed, except
+         *     for clients that have signed in to it successfully before: a successful sign-in also
+         *     sets a `gatehouse_device` cookie (`HttpOnly`, `SameSite=Lax`, one year; a signed token
+         *     naming the user, never a credential), and a client that sends it back, to `/login` or
+         *     with Basic credentials, keeps its normal allowance. The lock is audited
+         *     (`account.locked`).
          */
         post: operations["login"];
         delete?: never;
@@ -261,7 +268,7 @@ export interface paths {
         };
         /**
          * List audit events, newest first
-         * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`), sign-outs (`logout`), failed
+         * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`, `account.locked`), sign-outs (`logout`), failed
          *     Basic credentials (`basic.failed`), password changes (`password.changed`), users
          *     created, changed and deleted (`user.created`, `user.updated`, `user.deleted`) and API
          *     keys created and revoked (`api_key.created`, `api_key.revoked`). An event never holds
@@ -1357,7 +1364,11 @@ export interface operations {
             /** @description Signed in; the session cookie is set. */
             200: {
                 headers: {
-                    /** @description The signed session cookie and its signature. */
+                    /**
+                     * @description The signed session cookie and its signature, and the `gatehouse_device` cookie
+                     *     (`HttpOnly`, `SameSite=Lax`, `Max-Age` one year): a signed token naming this user
+                     *     that exempts this client from the account-wide lock of sign-ins.
+                     */
                     "Set-Cookie"?: string;
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1384,7 +1395,34 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
+            /**
+             * @description Too many failed sign-ins (`Too many failed attempts, try again later`): for this
+             *     username from this address, from this address across usernames, or for this account
+             *     from everywhere (`ACCOUNT_MAX_FAILURES` in 24 hours; clients with the account's
+             *     `gatehouse_device` cookie are exempt), or too many requests from this client. Checked
+             *     before the password; wait `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "rate_limit_error",
+                     *         "message": "Too many failed attempts, try again later",
+                     *         "status_code": 429,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };

@@ -11,6 +11,7 @@ import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { authFailureHandler } from './auth/auth-failure.js';
 import { createBasicAuthenticator } from './auth/basic.js';
 import { VerifiedCredentialCache } from './auth/basic-cache.js';
+import { DeviceTokens } from './auth/device-token.js';
 import { PasswordCheck } from './auth/password-check.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
 import { createSessionAuthenticator, type SessionDeps } from './auth/session.js';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   const throttle = new BruteForceThrottle(counters, {
     maxFailures: config.loginMaxFailures,
     ipMaxFailures: config.loginIpMaxFailures,
+    accountMaxFailures: config.accountMaxFailures,
   });
   const rateLimit = createClientRateLimit(
     counters,
@@ -104,7 +106,16 @@ export function createApp(deps: AppDeps): Express {
     metrics,
   );
   const hashCosts = new HashCostCensus(store.users, hasher, clock);
-  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics, hashCosts });
+  const devices = new DeviceTokens(config.sessionKeys);
+  const passwords = new PasswordCheck({
+    users: store.users,
+    hasher,
+    throttle,
+    metrics,
+    hashCosts,
+    devices,
+    onAccountLocked: (username, req, userId) => audit.accountLocked(username, req, userId),
+  });
   const basicCache = new VerifiedCredentialCache(
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
@@ -119,7 +130,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const securityHandlers = createSecurityHandlers(
     {
-      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
+      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache, devices }),
       apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
       session: authenticateSession,
     },

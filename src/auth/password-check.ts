@@ -1,11 +1,14 @@
+import type { Request } from 'express';
 import { bcryptCostOf, type PasswordHasher } from '../crypto/password-hasher.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import type { HashCostCensus } from '../passwords/hash-costs.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
+import { DEVICE_COOKIE, type DeviceTokens } from './device-token.js';
 
 export type PasswordCheckResult =
-  | { outcome: 'verified'; user: UserRecord }
+  /** `deviceToken`: a fresh device token of the user, for /login to set as its cookie. */
+  | { outcome: 'verified'; user: UserRecord; deviceToken: string }
   | { outcome: 'invalid' }
   | { outcome: 'throttled'; retryAfterSeconds: number };
 
@@ -16,6 +19,21 @@ export interface PasswordCheckDeps {
   metrics: MetricHooks;
   /** Which cost the unknown-user dummy compare takes: that of most stored hashes. */
   hashCosts: HashCostCensus;
+  devices: DeviceTokens;
+  /** Told once per window when an account reaches ACCOUNT_MAX_FAILURES (for the audit trail). */
+  onAccountLocked?: (username: string, request: Request | undefined, userId: string | undefined) => Promise<void>;
+}
+
+/** Who is trying a password: the address, the device cookie it sent, the request for the audit trail. */
+export interface PasswordClient {
+  ip: string | undefined;
+  deviceToken?: string | undefined;
+  request?: Request;
+}
+
+export function passwordClientOf(req: Request): PasswordClient {
+  const cookie: unknown = req.cookies?.[DEVICE_COOKIE];
+  return { ip: req.ip, deviceToken: typeof cookie === 'string' ? cookie : undefined, request: req };
 }
 
 /**
@@ -26,17 +44,26 @@ export interface PasswordCheckDeps {
 export class PasswordCheck {
   constructor(private readonly deps: PasswordCheckDeps) {}
 
-  async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
-    const { users, hasher, throttle, hashCosts } = this.deps;
-    const attempt = await throttle.begin(username, clientIp);
+  async verify(
+    username: string,
+    password: string,
+    from: PasswordClient | string | undefined,
+  ): Promise<PasswordCheckResult> {
+    const { users, hasher, throttle, hashCosts, devices } = this.deps;
+    const client: PasswordClient = typeof from === 'object' ? from : { ip: from };
+    const clientIp = client.ip;
+    // Only a well-signed token costs a lookup before the throttle decides.
+    const deviceUserId = devices.userOf(client.deviceToken);
+    let user = deviceUserId === undefined ? undefined : await users.findByUsername(username);
+    const trustedDevice = user !== undefined && user.id === deviceUserId;
+    const attempt = await throttle.begin(username, clientIp, trustedDevice);
     if (attempt.blocked) {
       this.deps.metrics.refused('throttle');
       return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     }
-    let user: UserRecord | undefined;
     let matches: boolean;
     try {
-      user = await users.findByUsername(username);
+      user ??= await users.findByUsername(username);
       const dummyCost = user === undefined ? await hashCosts.majorityCost() : undefined;
       matches = await hasher.verify(password, user?.password_hash, dummyCost);
     } catch (error) {
@@ -44,12 +71,13 @@ export class PasswordCheck {
       throw error;
     }
     if (!matches || user === undefined || user.disabled) {
-      await throttle.fail(username, clientIp);
+      const { accountLocked } = await throttle.fail(username, clientIp);
+      if (accountLocked) await this.deps.onAccountLocked?.(username, client.request, user?.id);
       return { outcome: 'invalid' };
     }
     await throttle.succeed(username, clientIp);
     if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
-    return { outcome: 'verified', user };
+    return { outcome: 'verified', user, deviceToken: devices.issue(user.id) };
   }
 
   /**

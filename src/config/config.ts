@@ -20,6 +20,8 @@ export interface Config {
   loginMaxFailures: number;
   /** Failed sign-ins one address may make across all usernames in an hour (credential stuffing). */
   loginIpMaxFailures: number;
+  /** Failed sign-ins per account from everywhere in 24 h; clients with the account's device cookie are exempt. */
+  accountMaxFailures: number;
   /** How long a verified Basic credential is remembered; 0 turns the cache off. */
   basicCacheSeconds: number;
   basicCacheMaxEntries: number;
@@ -143,6 +145,7 @@ export function parseConfig(env: Env): ConfigResult {
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginIpMaxFailures: integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+    accountMaxFailures: integer('ACCOUNT_MAX_FAILURES', 100, 1, 1_000_000),
     basicCacheSeconds: integer('BASIC_CACHE_SECONDS', 60, 0, 3600),
     basicCacheMaxEntries: integer('BASIC_CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
     corsOrigins,

@@ -98,6 +98,32 @@ describe.skipIf(redisUrl === undefined)('counters on Redis, shared by instances'
     );
   });
 
+  it('an account locked by guesses on one instance is locked on the other, device cookie still exempt', async () => {
+    const prefix = newPrefix();
+    const config = { accountMaxFailures: 2, trustProxy: ['loopback'] };
+    const [a, b] = [await instance(prefix, config), await instance(prefix, config)];
+    const signedIn = await b.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
+    const device = (signedIn.headers['set-cookie'] as string[]).find((c) => c.startsWith('gatehouse_device=')) ?? '';
+    for (const n of [1, 2])
+      expect(
+        (
+          await a.call('POST', '/login', {
+            body: { username: 'alice', password: `guess-${n}` },
+            headers: { 'x-forwarded-for': `203.0.113.${n}` },
+          })
+        ).status,
+      ).toBe(401);
+    const body = { username: 'alice', password: 'password123' };
+    expectEnvelope(
+      await b.call('POST', '/login', { body, headers: { 'x-forwarded-for': '203.0.113.9' } }),
+      429,
+      'rate_limit_error',
+    );
+    expect((await b.call('POST', '/login', { body, headers: { cookie: device.split(';')[0] ?? '' } })).status).toBe(
+      200,
+    );
+  });
+
   it('instances with different prefixes do not share counters', async () => {
     const a = await instance(newPrefix(), { rateLimitMax: 1 });
     const b = await instance(newPrefix(), { rateLimitMax: 1 });
