@@ -364,6 +364,9 @@ export interface paths {
          * @description Mints a key owned by the caller. The secret `key` is in this answer only: Gatehouse keeps
          *     its SHA-256 and its `prefix`, never the key. Keys start with `sk_live_` in production and
          *     `sk_test_` elsewhere, followed by 32 random characters and a checksum.
+         *     A user may hold `API_KEY_MAX_PER_USER` (default 100) active keys (not revoked, not
+         *     expired); beyond that the answer is 409. Requests made with a user's keys count against
+         *     the user's rate limit as well as the key's own, so more keys do not mean more requests.
          *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
          */
         post: operations["createApiKey"];
@@ -2269,6 +2272,27 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
+            /** @description The caller already holds `API_KEY_MAX_PER_USER` active keys; revoke one first. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "A user may have at most 100 active API keys; revoke one first",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

@@ -190,6 +190,7 @@ export function createApp(deps: AppDeps): Express {
       webDir: deps.webDir,
       clock,
       keyMode: keyModeFor(config.env),
+      maxKeysPerUser: config.apiKeyMaxPerUser,
       audit,
       session,
       authenticateSession,

@@ -22,6 +22,8 @@ export interface Config {
   loginIpMaxFailures: number;
   /** Failed sign-ins per account from everywhere in 24 h; clients with the account's device cookie are exempt. */
   accountMaxFailures: number;
+  /** Active (unrevoked, unexpired) API keys one user may hold. */
+  apiKeyMaxPerUser: number;
   /** How long a verified Basic credential is remembered; 0 turns the cache off. */
   basicCacheSeconds: number;
   basicCacheMaxEntries: number;
@@ -146,6 +148,7 @@ export function parseConfig(env: Env): ConfigResult {
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginIpMaxFailures: integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
     accountMaxFailures: integer('ACCOUNT_MAX_FAILURES', 100, 1, 1_000_000),
+    apiKeyMaxPerUser: integer('API_KEY_MAX_PER_USER', 100, 1, 100_000),
     basicCacheSeconds: integer('BASIC_CACHE_SECONDS', 60, 0, 3600),
     basicCacheMaxEntries: integer('BASIC_CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
     corsOrigins,

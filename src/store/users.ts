@@ -137,6 +137,12 @@ export class UserRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** Inside a transaction on PostgreSQL, holds the user's row until it ends (SQLite needs nothing: one writer at a time). */
+  async lockForUpdate(id: string): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    await this.db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+  }
+
   /**
    * The ids of the enabled admins. Inside a transaction on PostgreSQL their rows stay locked
    * until it ends, so two admins demoting each other at once cannot leave no admin; SQLite

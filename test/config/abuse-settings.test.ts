@@ -19,6 +19,7 @@ describe('abuse-resistance settings', () => {
       loginMaxFailures: 5,
       loginIpMaxFailures: 100,
       accountMaxFailures: 100,
+      apiKeyMaxPerUser: 100,
       basicCacheSeconds: 60,
       basicCacheMaxEntries: 10_000,
       trustProxy: false,
@@ -33,16 +34,18 @@ describe('abuse-resistance settings', () => {
       BASIC_CACHE_MAX_ENTRIES: '0',
       RATE_LIMIT_MAX: '1.5',
       ACCOUNT_MAX_FAILURES: '0',
+      API_KEY_MAX_PER_USER: 'many',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(5);
+    expect(result.problems).toHaveLength(6);
     for (const name of [
       'BASIC_CACHE_SECONDS',
       'LOGIN_IP_MAX_FAILURES',
       'BASIC_CACHE_MAX_ENTRIES',
       'RATE_LIMIT_MAX',
       'ACCOUNT_MAX_FAILURES',
+      'API_KEY_MAX_PER_USER',
     ]) {
       expect(result.problems.filter((line) => line.startsWith(`${name} `))).toHaveLength(1);
     }

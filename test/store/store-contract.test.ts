@@ -348,6 +348,31 @@ for (const database of testDatabases()) {
       expect(after?.credential_version).toBe(user.credential_version);
     });
 
+    it("counts a user's active API keys (not revoked, not expired) inside a transaction that holds the user", async () => {
+      const user = await createUser('alice');
+      const key = (name: string, expiresAt: Date | null) =>
+        store.apiKeys.create({
+          id: newId('key'),
+          userId: user.id,
+          name,
+          prefix: 'sk_test_',
+          keyHash: sha256Hex(name),
+          permissions: ['read'],
+          expiresAt,
+          now: clock.now(),
+        });
+      const revoked = await key('revoked', null);
+      await store.apiKeys.revoke(revoked.id, clock.now());
+      await key('expired', new Date(clock.now().getTime() - 1000));
+      await key('later', new Date(clock.now().getTime() + 60_000));
+      await key('forever', null);
+      const counted = await store.transaction(async (tx) => {
+        await tx.users.lockForUpdate(user.id);
+        return tx.apiKeys.countActive(user.id, clock.now());
+      });
+      expect(counted).toBe(2);
+    });
+
     it('names the enabled admins, not the disabled ones nor plain users', async () => {
       const a = await store.users.create({
         id: newId('usr'),
