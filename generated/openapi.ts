@@ -94,6 +94,13 @@ export interface paths {
          *     for twice as long after each further failure, up to 15 minutes; an address that fails
          *     `LOGIN_IP_MAX_FAILURES` (default 100) times in an hour across usernames is blocked too.
          *     While blocked, even the right password answers 429; a success ends the run of failures.
+         *     An account that fails `ACCOUNT_MAX_FAILURES` times (default 100) in 24 hours, from any
+         *     number of addresses, is locked for every client until that window has passed, except
+         *     for clients that have signed in to it successfully before: a successful sign-in also
+         *     sets a `gatehouse_device` cookie (`HttpOnly`, `SameSite=Lax`, one year; a signed token
+         *     naming the user, never a credential), and a client that sends it back, to `/login` or
+         *     with Basic credentials, keeps its normal allowance. The lock is audited
+         *     (`account.locked`).
          */
         post: operations["login"];
         delete?: never;
@@ -173,9 +180,11 @@ export interface paths {
          * Change the caller's password
          * @description Human credentials only (Basic or a session). A wrong `current_password` answers 422
          *     (the credential that made the request is valid; a field of the body is not), and is
-         *     audited. The new password must be 8 to 72 characters, at most 72 bytes of UTF-8 (bcrypt
-         *     ignores the rest), not one of the most common passwords, and not contain the username
-         *     or the service's name. There are no composition rules.
+         *     audited. The new password must be 8 to 256 characters (Unicode code points) of any
+         *     script, not one of the most common passwords, and not contain the username or the
+         *     service's name. There are no composition rules. Every character counts, and passwords
+         *     are compared in Unicode NFC: the same text typed as composed or decomposed characters
+         *     is the same password.
          *
          *     On success every other session of the user is revoked (the session making the request
          *     stays signed in) and every cached Basic credential of the user stops working: the old
@@ -259,7 +268,7 @@ export interface paths {
         };
         /**
          * List audit events, newest first
-         * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`), sign-outs (`logout`), failed
+         * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`, `account.locked`), sign-outs (`logout`), failed
          *     Basic credentials (`basic.failed`), password changes (`password.changed`), users
          *     created, changed and deleted (`user.created`, `user.updated`, `user.deleted`) and API
          *     keys created and revoked (`api_key.created`, `api_key.revoked`). An event never holds
@@ -355,6 +364,9 @@ export interface paths {
          * @description Mints a key owned by the caller. The secret `key` is in this answer only: Gatehouse keeps
          *     its SHA-256 and its `prefix`, never the key. Keys start with `sk_live_` in production and
          *     `sk_test_` elsewhere, followed by 32 random characters and a checksum.
+         *     A user may hold `API_KEY_MAX_PER_USER` (default 100) active keys (not revoked, not
+         *     expired); beyond that the answer is 409. Requests made with a user's keys count against
+         *     the user's rate limit as well as the key's own, so more keys do not mean more requests.
          *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
          */
         post: operations["createApiKey"];
@@ -687,8 +699,9 @@ export interface components {
         /** @description Letters, digits and `.`, `_`, `-`, `@`; unique regardless of case. */
         Username: string;
         /**
-         * @description 8 to 72 characters and at most 72 bytes of UTF-8; not one of the most common
-         *     passwords, and not containing the username or the service's name.
+         * @description 8 to 256 characters (Unicode code points, counted in NFC) of any script, every one of
+         *     them significant; not one of the most common passwords, and not containing the username
+         *     or the service's name. Compared in Unicode NFC, so composed and decomposed typings match.
          */
         NewPassword: string;
         /** @description A user as admins see them; never a password hash. */
@@ -1354,7 +1367,11 @@ export interface operations {
             /** @description Signed in; the session cookie is set. */
             200: {
                 headers: {
-                    /** @description The signed session cookie and its signature. */
+                    /**
+                     * @description The signed session cookie and its signature, and the `gatehouse_device` cookie
+                     *     (`HttpOnly`, `SameSite=Lax`, `Max-Age` one year): a signed token naming this user
+                     *     that exempts this client from the account-wide lock of sign-ins.
+                     */
                     "Set-Cookie"?: string;
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1381,7 +1398,34 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["TooManyRequests"];
+            /**
+             * @description Too many failed sign-ins (`Too many failed attempts, try again later`): for this
+             *     username from this address, from this address across usernames, or for this account
+             *     from everywhere (`ACCOUNT_MAX_FAILURES` in 24 hours; clients with the account's
+             *     `gatehouse_device` cookie are exempt), or too many requests from this client. Checked
+             *     before the password; wait `Retry-After` seconds.
+             */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "rate_limit_error",
+                     *         "message": "Too many failed attempts, try again later",
+                     *         "status_code": 429,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2228,6 +2272,27 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
+            /** @description The caller already holds `API_KEY_MAX_PER_USER` active keys; revoke one first. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "A user may have at most 100 active API keys; revoke one first",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

@@ -6,6 +6,7 @@ import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
 import { VerifiedCredentialCache } from './auth/basic-cache.js';
+import { DeviceTokens } from './auth/device-token.js';
 import { PasswordCheck } from './auth/password-check.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
 import { createSessionAuthenticator, type SessionAuthenticator, type SessionDeps } from './auth/session.js';
@@ -14,6 +15,7 @@ import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { type MetricHooks, noMetrics } from './metrics/hooks.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
+import { HashCostCensus } from './passwords/hash-costs.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
 import { type ClientRateLimit, createClientRateLimit } from './rate-limit/client-rate-limit.js';
@@ -64,6 +66,8 @@ export interface Services {
   authenticateSession: SessionAuthenticator;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   keyMode: KeyMode;
+  /** The most active API keys one user may hold (API_KEY_MAX_PER_USER). */
+  maxKeysPerUser: number;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricHooks;
   /** The Prometheus metrics the request middleware counts into, when there are any. */
@@ -88,10 +92,12 @@ export function composeServices(deps: ComposeDeps): Services {
     redis: deps.redis,
     prefix: deps.counterPrefix ?? 'gatehouse',
     clusterWorker: deps.clusterWorker,
+    clock,
   });
   const throttle = new BruteForceThrottle(counters, {
     maxFailures: config.loginMaxFailures,
     ipMaxFailures: config.loginIpMaxFailures,
+    accountMaxFailures: config.accountMaxFailures,
   });
   const rateLimit = createClientRateLimit(
     counters,
@@ -99,7 +105,17 @@ export function composeServices(deps: ComposeDeps): Services {
     logger,
     metrics,
   );
-  const passwords = new PasswordCheck({ users: store.users, hasher, throttle, metrics });
+  const hashCosts = new HashCostCensus(store.users, hasher, clock);
+  const devices = new DeviceTokens(config.sessionKeys);
+  const passwords = new PasswordCheck({
+    users: store.users,
+    hasher,
+    throttle,
+    metrics,
+    hashCosts,
+    devices,
+    onAccountLocked: (username, req, userId) => audit.accountLocked(username, req, userId),
+  });
   const basicCache = new VerifiedCredentialCache(
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
@@ -114,7 +130,7 @@ export function composeServices(deps: ComposeDeps): Services {
   });
   const securityHandlers = createSecurityHandlers(
     {
-      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache }),
+      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache, devices }),
       apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
       session: authenticateSession,
     },
@@ -136,6 +152,7 @@ export function composeServices(deps: ComposeDeps): Services {
     authenticateSession,
     securityHandlers,
     keyMode: keyModeFor(config.env),
+    maxKeysPerUser: config.apiKeyMaxPerUser,
     readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
     metrics,
     serviceMetrics: deps.metrics,

@@ -10,6 +10,7 @@ export type AuditAction =
   | 'login.failed'
   | 'logout'
   | 'basic.failed'
+  | 'account.locked'
   | 'api_key.created'
   | 'api_key.revoked'
   | 'password.changed'
@@ -70,6 +71,16 @@ export class AuditLog {
 
   async record(req: Request, entry: AuditEntry): Promise<void> {
     await this.recordFrom(requestOrigin(req), entry);
+  }
+
+  /** An account reached ACCOUNT_MAX_FAILURES: only clients with its device cookie may try it until the window ends. */
+  async accountLocked(username: string, req: Request | undefined, userId: string | undefined): Promise<void> {
+    await this.recordFrom(req === undefined ? CLI_ORIGIN : requestOrigin(req), {
+      action: 'account.locked',
+      outcome: 'failure',
+      username,
+      ...(userId === undefined ? {} : { subject: { type: 'user' as const, id: userId } }),
+    });
   }
 
   async recordFrom(origin: AuditOrigin, entry: AuditEntry): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { normalizePassword } from '../crypto/password-hasher.js';
 
 export interface BasicCachePolicy {
   /** How long a verified credential is remembered; 0 turns the cache off. */
@@ -44,9 +45,10 @@ export class VerifiedCredentialCache {
   }
 
   keyOf(username: string, password: string): string {
+    // Normalised as the hasher compares them, so an NFD and an NFC typing share one entry.
     // JSON keeps the pair unambiguous: ("a:b", "c") and ("a", "b:c") get different keys.
     return createHmac('sha256', this.secret)
-      .update(JSON.stringify([username, password]))
+      .update(JSON.stringify([username.normalize('NFC'), normalizePassword(password)]))
       .digest('base64url');
   }
 

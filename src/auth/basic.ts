@@ -2,7 +2,8 @@ import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import { type UserRecord, type UserRepository, usernameKey } from '../store/users.js';
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
-import type { PasswordCheck, PasswordCheckResult } from './password-check.js';
+import type { DeviceTokens } from './device-token.js';
+import type { PasswordCheck, PasswordCheckResult, PasswordClient } from './password-check.js';
 import {
   type Authentication,
   authenticated,
@@ -17,12 +18,10 @@ export interface BasicAuthenticatorDeps {
   passwords: PasswordCheck;
   throttle: BruteForceThrottle;
   cache: VerifiedCredentialCache;
+  devices: DeviceTokens;
 }
 
-export type BasicAuthenticator = (
-  authorization: string | undefined,
-  clientIp: string | undefined,
-) => Promise<Authentication>;
+export type BasicAuthenticator = (authorization: string | undefined, client: PasswordClient) => Promise<Authentication>;
 
 /**
  * HTTP Basic: a username and password checked against the stored bcrypt hash, behind the
@@ -33,6 +32,7 @@ export function createBasicAuthenticator({
   passwords,
   throttle,
   cache,
+  devices,
 }: BasicAuthenticatorDeps): BasicAuthenticator {
   /** Identical credentials from one address arriving together share one bcrypt check. */
   const inFlight = new Map<string, Promise<PasswordCheckResult>>();
@@ -52,13 +52,20 @@ export function createBasicAuthenticator({
     return undefined;
   };
 
-  return async (authorization, clientIp) => {
+  return async (authorization, client) => {
+    const clientIp = client.ip;
     if (!claimsBasic(authorization)) return NO_CREDENTIAL;
     const credentials = parseBasicCredentials(authorization);
     if (credentials === undefined) return INVALID_CREDENTIAL;
 
     // Before the cache and bcrypt: a blocked pair is held back even with the right password.
-    const verdict = await throttle.check(credentials.username, clientIp);
+    // Any well-signed device token passes this first look at the account lock; the password
+    // check below holds the token to this very account before any bcrypt work.
+    const verdict = await throttle.check(
+      credentials.username,
+      clientIp,
+      devices.userOf(client.deviceToken) !== undefined,
+    );
     if (verdict.blocked) return throttled(verdict.retryAfterSeconds);
 
     const key = cache.keyOf(credentials.username, credentials.password);
@@ -69,7 +76,7 @@ export function createBasicAuthenticator({
     let check = inFlight.get(flightKey);
     if (check === undefined) {
       check = passwords
-        .verify(credentials.username, credentials.password, clientIp)
+        .verify(credentials.username, credentials.password, client)
         .finally(() => inFlight.delete(flightKey));
       inFlight.set(flightKey, check);
     }

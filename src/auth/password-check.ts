@@ -1,10 +1,14 @@
-import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { Request } from 'express';
+import { bcryptCostOf, type PasswordHasher } from '../crypto/password-hasher.js';
 import type { MetricHooks } from '../metrics/hooks.js';
+import type { HashCostCensus } from '../passwords/hash-costs.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
+import { DEVICE_COOKIE, type DeviceTokens } from './device-token.js';
 
 export type PasswordCheckResult =
-  | { outcome: 'verified'; user: UserRecord }
+  /** `deviceToken`: a fresh device token of the user, for /login to set as its cookie. */
+  | { outcome: 'verified'; user: UserRecord; deviceToken: string }
   | { outcome: 'invalid' }
   | { outcome: 'throttled'; retryAfterSeconds: number };
 
@@ -13,6 +17,23 @@ export interface PasswordCheckDeps {
   hasher: PasswordHasher;
   throttle: BruteForceThrottle;
   metrics: MetricHooks;
+  /** Which cost the unknown-user dummy compare takes: that of most stored hashes. */
+  hashCosts: HashCostCensus;
+  devices: DeviceTokens;
+  /** Told once per window when an account reaches ACCOUNT_MAX_FAILURES (for the audit trail). */
+  onAccountLocked?: (username: string, request: Request | undefined, userId: string | undefined) => Promise<void>;
+}
+
+/** Who is trying a password: the address, the device cookie it sent, the request for the audit trail. */
+export interface PasswordClient {
+  ip: string | undefined;
+  deviceToken?: string | undefined;
+  request?: Request;
+}
+
+export function passwordClientOf(req: Request): PasswordClient {
+  const cookie: unknown = req.cookies?.[DEVICE_COOKIE];
+  return { ip: req.ip, deviceToken: typeof cookie === 'string' ? cookie : undefined, request: req };
 }
 
 /**
@@ -23,27 +44,54 @@ export interface PasswordCheckDeps {
 export class PasswordCheck {
   constructor(private readonly deps: PasswordCheckDeps) {}
 
-  async verify(username: string, password: string, clientIp: string | undefined): Promise<PasswordCheckResult> {
-    const { users, hasher, throttle } = this.deps;
-    const verdict = await throttle.begin(username, clientIp);
-    if (verdict.blocked) {
+  async verify(
+    username: string,
+    password: string,
+    from: PasswordClient | string | undefined,
+  ): Promise<PasswordCheckResult> {
+    const { users, hasher, throttle, hashCosts, devices } = this.deps;
+    const client: PasswordClient = typeof from === 'object' ? from : { ip: from };
+    const clientIp = client.ip;
+    // Only a well-signed token costs a lookup before the throttle decides.
+    const deviceUserId = devices.userOf(client.deviceToken);
+    let user = deviceUserId === undefined ? undefined : await users.findByUsername(username);
+    const trustedDevice = user !== undefined && user.id === deviceUserId;
+    const attempt = await throttle.begin(username, clientIp, trustedDevice);
+    if (attempt.blocked) {
       this.deps.metrics.refused('throttle');
-      return { outcome: 'throttled', retryAfterSeconds: verdict.retryAfterSeconds };
+      return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     }
-    let user: UserRecord | undefined;
     let matches: boolean;
     try {
-      user = await users.findByUsername(username);
-      matches = await hasher.verify(password, user?.password_hash);
+      user ??= await users.findByUsername(username);
+      const dummyCost = user === undefined ? await hashCosts.majorityCost() : undefined;
+      matches = await hasher.verify(password, user?.password_hash, dummyCost);
     } catch (error) {
-      await throttle.abandon(username, clientIp);
+      await throttle.abandon(username, clientIp, attempt);
       throw error;
     }
     if (!matches || user === undefined || user.disabled) {
-      await throttle.fail(username, clientIp);
+      const { accountLocked } = await throttle.fail(username, clientIp);
+      if (accountLocked) await this.deps.onAccountLocked?.(username, client.request, user?.id);
       return { outcome: 'invalid' };
     }
     await throttle.succeed(username, clientIp);
-    return { outcome: 'verified', user };
+    if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
+    return { outcome: 'verified', user, deviceToken: devices.issue(user.id) };
+  }
+
+  /**
+   * The one moment the password is known: a hash of another cost (BCRYPT_COST changed) or an
+   * older format is replaced. A failure here costs nothing but a retry at the next sign-in.
+   */
+  private async rehash(user: UserRecord, password: string): Promise<void> {
+    const { users, hasher, hashCosts } = this.deps;
+    try {
+      const newHash = await hasher.hash(password);
+      if (await users.replacePasswordHash(user.id, user.password_hash, newHash))
+        hashCosts.moved(bcryptCostOf(user.password_hash), hasher.cost);
+    } catch {
+      // The sign-in itself succeeded; the old hash still verifies.
+    }
   }
 }

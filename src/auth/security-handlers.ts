@@ -3,6 +3,7 @@ import type { MetricHooks } from '../metrics/hooks.js';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
 import { authRecordOf, type SecuritySchemeName } from './auth-record.js';
 import type { BasicAuthenticator } from './basic.js';
+import { passwordClientOf } from './password-check.js';
 import type { Authentication, Principal } from './principal.js';
 import type { SessionAuthenticator } from './session.js';
 
@@ -81,7 +82,7 @@ export function createSecurityHandlers(
     };
 
   return {
-    basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization, req.ip)),
+    basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization, passwordClientOf(req))),
     bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
     apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
     sessionCookie: handle('sessionCookie', (req) => authenticators.session(req.session?.token)),

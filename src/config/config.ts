@@ -20,6 +20,10 @@ export interface Config {
   loginMaxFailures: number;
   /** Failed sign-ins one address may make across all usernames in an hour (credential stuffing). */
   loginIpMaxFailures: number;
+  /** Failed sign-ins per account from everywhere in 24 h; clients with the account's device cookie are exempt. */
+  accountMaxFailures: number;
+  /** Active (unrevoked, unexpired) API keys one user may hold. */
+  apiKeyMaxPerUser: number;
   /** How long a verified Basic credential is remembered; 0 turns the cache off. */
   basicCacheSeconds: number;
   basicCacheMaxEntries: number;
@@ -138,11 +142,13 @@ export function parseConfig(env: Env): ConfigResult {
     sessionKeys,
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer('SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
-    bcryptCost: integer('BCRYPT_COST', 12, production ? 10 : 4, 15),
+    bcryptCost: integer('BCRYPT_COST', 12, production ? 12 : 4, 15),
     rateLimitMax: integer('RATE_LIMIT_MAX', 100, 1, 1_000_000),
     rateLimitWindowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginIpMaxFailures: integer('LOGIN_IP_MAX_FAILURES', 100, 1, 1_000_000),
+    accountMaxFailures: integer('ACCOUNT_MAX_FAILURES', 100, 1, 1_000_000),
+    apiKeyMaxPerUser: integer('API_KEY_MAX_PER_USER', 100, 1, 100_000),
     basicCacheSeconds: integer('BASIC_CACHE_SECONDS', 60, 0, 3600),
     basicCacheMaxEntries: integer('BASIC_CACHE_MAX_ENTRIES', 10_000, 1, 1_000_000),
     corsOrigins,

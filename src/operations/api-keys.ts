@@ -15,6 +15,8 @@ export interface ApiKeyOperationDeps {
   /** `live` in production, `test` elsewhere (keyModeFor). */
   keyMode: KeyMode;
   audit: AuditLog;
+  /** API_KEY_MAX_PER_USER. */
+  maxKeysPerUser: number;
 }
 
 /** A Date past 9999 no longer prints as an RFC 3339 date-time. */
@@ -53,6 +55,7 @@ export function apiKeysOperations({
   store,
   clock,
   keyMode,
+  maxKeysPerUser,
   audit,
 }: ApiKeyOperationDeps): Operations<'createApiKey' | 'listApiKeys' | 'revokeApiKey'> {
   return {
@@ -66,6 +69,7 @@ export function apiKeysOperations({
         expiresAt,
         mode: keyMode,
         now,
+        maxActive: maxKeysPerUser,
       });
       await audit.recordFrom(context.origin, {
         action: 'api_key.created',

@@ -41,7 +41,7 @@ export function meOperations({
       const user = await store.users.findById(principal.user.id);
       if (user === undefined || user.disabled !== 0) throw unauthenticated('Invalid credentials');
       // Through the throttle: a stolen session must not be able to guess the password it lacks.
-      const check = await passwords.verify(user.username, currentPassword, context.ip);
+      const check = await passwords.verify(user.username, currentPassword, context.passwordClient);
       if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
       if (check.outcome === 'invalid' || check.user.id !== user.id) {
         await audit.recordFrom(context.origin, {

@@ -1,6 +1,8 @@
 import type { Request } from 'express';
 import { type AuditOrigin, requestOrigin } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
+import { DEVICE_COOKIE, deviceCookieOptions } from '../auth/device-token.js';
+import { type PasswordClient, passwordClientOf } from '../auth/password-check.js';
 import type { Principal } from '../auth/principal.js';
 
 /**
@@ -34,6 +36,16 @@ export class RequestContext {
 
   get userAgent(): string | null {
     return this.req.get('user-agent') ?? null;
+  }
+
+  /** Who is trying a password: the address, the device cookie it sent, the request for the audit trail. */
+  get passwordClient(): PasswordClient {
+    return passwordClientOf(this.req);
+  }
+
+  /** The device cookie that exempts this client from its account's lock (see PasswordCheck). */
+  setDeviceCookie(token: string): void {
+    this.req.res?.cookie(DEVICE_COOKIE, token, deviceCookieOptions(this.req.secure));
   }
 
   /** Who acts and from where, for the audit trail. */

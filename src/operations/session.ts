@@ -74,7 +74,7 @@ export function sessionOperations({
   return {
     login: async ({ body }, context) => {
       const { username, password } = body;
-      const check = await passwords.verify(username, password, context.ip).catch((error: unknown) => {
+      const check = await passwords.verify(username, password, context.passwordClient).catch((error: unknown) => {
         // The store did not answer: no verdict on the password, so no 401 either.
         metrics.authOutcome('login', 'unavailable');
         throw unavailable('Sign-in is unavailable right now; try again shortly', error);
@@ -103,6 +103,7 @@ export function sessionOperations({
 
       const started = await startSession(session, user, { userAgent: context.userAgent, ip: context.ip ?? null });
       context.setSessionCookie(started.token);
+      context.setDeviceCookie(check.deviceToken);
       await audit.recordFrom(context.origin, {
         action: 'login.succeeded',
         outcome: 'success',

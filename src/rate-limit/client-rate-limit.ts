@@ -4,7 +4,13 @@ import { matchedOperation } from '../contract.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import { type CounterStore, consume } from './counters.js';
-import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from './decisions.js';
+import {
+  addressKey,
+  type CounterState,
+  type RateLimitPolicy,
+  rateLimitHeaders,
+  retryAfterSeconds,
+} from './decisions.js';
 
 export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
 
@@ -22,11 +28,21 @@ export interface CountedCaller {
   apiKey?: { id: string };
 }
 
-/** Humans are limited per user (Basic and sessions alike), machines per API key. */
-export function clientKey(principal: CountedCaller | undefined, ip: string | undefined): string {
-  if (principal === undefined) return addressKey(ip);
-  if (principal.apiKey !== undefined) return `api_key:${principal.apiKey.id}`;
-  return `user:${principal.user.id}`;
+/**
+ * The buckets a request is charged to. Humans are limited per user (Basic and sessions alike);
+ * an API key per key and also against its owner, so minting keys does not multiply the limit.
+ */
+export function clientKeys(principal: CountedCaller | undefined, ip: string | undefined): string[] {
+  if (principal === undefined) return [addressKey(ip)];
+  if (principal.apiKey !== undefined) return [`api_key:${principal.apiKey.id}`, `user:${principal.user.id}`];
+  return [`user:${principal.user.id}`];
+}
+
+/** The tighter of several buckets: the fewest requests left, then the longest wait. */
+function tightest(states: CounterState[]): CounterState {
+  return states.reduce((a, b) =>
+    b.consumed > a.consumed || (b.consumed === a.consumed && b.msBeforeReset > a.msBeforeReset) ? b : a,
+  );
 }
 
 function isExempt(req: Request): boolean {
@@ -50,10 +66,13 @@ export function createClientRateLimit(
   const count = async (req: Request, res: Response): Promise<ApiError | undefined> => {
     counted.add(req);
     try {
-      const { state, limited } = await consume(counter, clientKey(req.auth?.principal, req.ip));
+      const results = await Promise.all(clientKeys(req.auth?.principal, req.ip).map((key) => consume(counter, key)));
+      const state = tightest(results.map((result) => result.state));
       res.set(rateLimitHeaders(policy, state));
-      if (limited) metrics.refused('rate_limit');
-      return limited ? tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(state.msBeforeReset)) : undefined;
+      const limited = results.filter((result) => result.limited).map((result) => result.state);
+      if (limited.length === 0) return undefined;
+      metrics.refused('rate_limit');
+      return tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(Math.max(...limited.map((s) => s.msBeforeReset))));
     } catch (error) {
       // The counter store failed outright: serving without a limit beats refusing everyone.
       logger.warn({ err: error }, 'rate limit counter unavailable; request not counted');

@@ -1,17 +1,12 @@
 import type { Redis } from 'ioredis';
-import {
-  type RateLimiterAbstract,
-  RateLimiterCluster,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterCluster, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Clock } from '../clock.js';
 import type { CounterState } from './decisions.js';
 
 export interface CounterSpec {
   /** Part of the key, e.g. `client` or `login-failures`. */
   name: string;
-  /** The most points a key may consume per window (rate-limiter-flexible rejects beyond it). */
+  /** The most points a key may consume per window; `consume` reports beyond it as limited. */
   points: number;
   windowSeconds: number;
 }
@@ -21,61 +16,191 @@ export interface CounterStoreOptions {
   redis?: Redis | undefined;
   /** Namespaces every key, so deployments (and test runs) sharing a Redis do not collide. */
   prefix: string;
+  /** The time memory counters run on: the app's clock, so tests move it instead of sleeping. */
+  clock: Clock;
   /**
    * Without Redis, in a node:cluster worker: count in the primary (rate-limiter-flexible's
    * RateLimiterClusterMaster), so every worker on the machine sees the same counts.
    */
-  clusterWorker?: boolean;
+  clusterWorker?: boolean | undefined;
 }
 
-/** A counter as the rate limits and throttles use it. */
-export type Counter = RateLimiterAbstract;
+/**
+ * A fixed-window count per key: the window opens at the first point and the count is forgotten
+ * when it closes. The rate limits and throttles keep their numbers here and decide elsewhere.
+ */
+export interface Counter {
+  readonly points: number;
+  get(key: string): Promise<CounterState | undefined>;
+  /** Adds points (negative gives them back); opens a window when none is open. */
+  add(key: string, points: number): Promise<CounterState>;
+  /** Marks the key as over its limit for `seconds`, whatever it held. */
+  block(key: string, seconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
 
 /**
- * Makes the counters of one app. In memory they belong to this app alone; in Redis they are
- * shared by every instance. When Redis is unreachable, each counter falls back to an in-memory
- * one (rate-limiter-flexible's insurance limiter), so limits still hold per instance instead of
- * every request failing or every limit vanishing.
+ * Makes the counters of one app. In memory they belong to this app alone and run on its clock.
+ * Shared counters — in Redis for every instance, or in the cluster primary for the workers of
+ * one machine — run on the clock of whoever keeps them (Redis's key TTLs, the primary's), the
+ * one clock all their users agree on; when that store cannot be reached each falls back to a
+ * memory counter, so limits still hold per process instead of every request failing.
  */
 export class CounterStore {
   constructor(private readonly options: CounterStoreOptions) {}
 
   create(spec: CounterSpec): Counter {
+    const memory = new MemoryCounter(spec, this.options.clock);
     const base = {
       keyPrefix: `${this.options.prefix}:${spec.name}`,
       points: spec.points,
       duration: spec.windowSeconds,
     };
-    if (this.options.redis === undefined) {
-      return this.options.clusterWorker === true
-        ? new RateLimiterCluster({ ...base, timeoutMs: 1_000 })
-        : new RateLimiterMemory(base);
+    const { redis } = this.options;
+    if (redis !== undefined) {
+      // Fail at once when the connection is down, so the fallback answers instead of a queue.
+      return new SharedCounter(
+        new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true }),
+        memory,
+      );
     }
-    return new RateLimiterRedis({
-      ...base,
-      storeClient: this.options.redis,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(base),
-    });
+    if (this.options.clusterWorker === true)
+      return new SharedCounter(new RateLimiterCluster({ ...base, timeoutMs: 1_000 }), memory);
+    return memory;
   }
 }
 
-/** A counter's state as the decision functions read it. */
-export function stateOf(result: RateLimiterRes | null): CounterState | undefined {
-  if (result === null) return undefined;
-  return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
+/**
+ * Consumes one point: the state and whether the key is now over its limit. Atomic in memory
+ * (no await between read and write) and in Redis (one script), so parallel callers each see
+ * their own count. A store failure the fallback could not absorb is rethrown.
+ */
+export async function consume(counter: Counter, key: string): Promise<{ state: CounterState; limited: boolean }> {
+  const state = await counter.add(key, 1);
+  return { state, limited: state.consumed > counter.points };
+}
+
+interface Entry {
+  value: number;
+  expiresAtMs: number;
+}
+
+/** Below this many keys expired ones are left for `get` to find; above it they are swept. */
+const SWEEP_FLOOR = 1024;
+
+export class MemoryCounter implements Counter {
+  private readonly entries = new Map<string, Entry>();
+  private sweepAt = SWEEP_FLOOR;
+
+  constructor(
+    private readonly spec: CounterSpec,
+    private readonly clock: Clock,
+  ) {}
+
+  get points(): number {
+    return this.spec.points;
+  }
+
+  async get(key: string): Promise<CounterState | undefined> {
+    const entry = this.live(key, this.clock.now().getTime());
+    return entry === undefined ? undefined : this.stateOf(entry);
+  }
+
+  async add(key: string, points: number): Promise<CounterState> {
+    const now = this.clock.now().getTime();
+    const entry = this.live(key, now);
+    if (entry !== undefined) {
+      entry.value += points;
+      return this.stateOf(entry);
+    }
+    return this.stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000));
+  }
+
+  async block(key: string, seconds: number): Promise<void> {
+    this.put(key, this.spec.points + 1, this.clock.now().getTime() + seconds * 1000);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  private live(key: string, now: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.expiresAtMs > now) return entry;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  private put(key: string, value: number, expiresAtMs: number): Entry {
+    // Keys nobody asks about again would otherwise stay for good: sweep when the map has doubled.
+    if (this.entries.size >= this.sweepAt) {
+      const now = this.clock.now().getTime();
+      for (const [k, e] of this.entries) if (e.expiresAtMs <= now) this.entries.delete(k);
+      this.sweepAt = Math.max(SWEEP_FLOOR, this.entries.size * 2);
+    }
+    const entry = { value, expiresAtMs };
+    this.entries.set(key, entry);
+    return entry;
+  }
+
+  private stateOf(entry: Entry): CounterState {
+    return { consumed: entry.value, msBeforeReset: entry.expiresAtMs - this.clock.now().getTime() };
+  }
 }
 
 /**
- * Consumes one point: the state and whether the key was already over its limit. A store
- * failure that the insurance limiter could not absorb is rethrown as an Error.
+ * rate-limiter-flexible over a shared store: in Redis its script counts and sets the TTL
+ * atomically; in the cluster primary one process counts for all.
  */
-export async function consume(counter: Counter, key: string): Promise<{ state: CounterState; limited: boolean }> {
-  try {
-    const result = await counter.consume(key);
-    return { state: { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext }, limited: false };
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    return { state: { consumed: rejection.consumedPoints, msBeforeReset: rejection.msBeforeNext }, limited: true };
+class SharedCounter implements Counter {
+  constructor(
+    private readonly limiter: RateLimiterAbstract,
+    private readonly fallback: MemoryCounter,
+  ) {}
+
+  get points(): number {
+    return this.fallback.points;
+  }
+
+  async get(key: string): Promise<CounterState | undefined> {
+    return this.orFallback(
+      async () => {
+        const result = await this.limiter.get(key);
+        return result === null ? undefined : { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
+      },
+      () => this.fallback.get(key),
+    );
+  }
+
+  async add(key: string, points: number): Promise<CounterState> {
+    return this.orFallback(
+      async () => {
+        const result = points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points);
+        return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
+      },
+      () => this.fallback.add(key, points),
+    );
+  }
+
+  async block(key: string, seconds: number): Promise<void> {
+    await this.orFallback<unknown>(
+      () => this.limiter.block(key, seconds),
+      () => this.fallback.block(key, seconds),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.orFallback<unknown>(
+      () => this.limiter.delete(key),
+      () => this.fallback.delete(key),
+    );
+  }
+
+  private async orFallback<T>(redis: () => Promise<T>, memory: () => Promise<T>): Promise<T> {
+    try {
+      return await redis();
+    } catch {
+      return memory();
+    }
   }
 }

@@ -33,14 +33,20 @@ export const NOT_BLOCKED: ThrottleVerdict = { blocked: false };
 
 /**
  * Whether a sign-in may go on to bcrypt: not while its username+address pair is blocked, nor
- * while its address has failed `ipMaxFailures` times across usernames. The longer wait wins.
+ * while its address has failed `ipMaxFailures` times across usernames, nor (when `account` is
+ * given, i.e. the client holds no device token of the account) while the account has failed
+ * `maxFailures` times from everywhere. The longest wait wins.
  */
 export function throttleVerdict(
   pairBlock: CounterState | undefined,
   ipFailures: CounterState | undefined,
   ipMaxFailures: number,
+  account?: { failures: CounterState | undefined; maxFailures: number },
 ): ThrottleVerdict {
   const waits: number[] = [];
+  const accountFailures = account?.failures;
+  if (accountFailures !== undefined && accountFailures.consumed >= (account?.maxFailures ?? Number.POSITIVE_INFINITY))
+    waits.push(accountFailures.msBeforeReset);
   if (pairBlock !== undefined && pairBlock.msBeforeReset > 0) waits.push(pairBlock.msBeforeReset);
   if (ipFailures !== undefined && ipFailures.consumed >= ipMaxFailures && ipFailures.msBeforeReset > 0)
     waits.push(ipFailures.msBeforeReset);

@@ -56,6 +56,18 @@ export class ApiKeyRepository {
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
   }
 
+  /** Keys of the user that still work: not revoked, not past their expiry. */
+  async countActive(userId: string, now: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async create(key: NewApiKey): Promise<ApiKeyRecord> {
     const row: ApiKeyRecord = {
       id: key.id,

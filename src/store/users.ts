@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
@@ -44,6 +44,41 @@ export class UserRepository {
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * How many password hashes there are of each bcrypt cost. The cost sits at a fixed place in
+   * each format (`$2b$12$…`, and `$gh2$$2b$12$…` once passwords are pre-hashed), so the
+   * database counts without sending a hash back.
+   */
+  async hashCostCounts(): Promise<Map<number, number>> {
+    const cost = sql<string>`case when password_hash like '$gh2$%' then substr(password_hash, 10, 2) else substr(password_hash, 5, 2) end`;
+    const rows = await this.db
+      .selectFrom('users')
+      .select([cost.as('cost'), (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy(cost)
+      .execute();
+    const counts = new Map<number, number>();
+    for (const row of rows) {
+      const value = Number(row.cost);
+      if (Number.isInteger(value)) counts.set(value, (counts.get(value) ?? 0) + Number(row.n));
+    }
+    return counts;
+  }
+
+  /**
+   * Swaps a hash for a new one of the same password (another cost or format). Not a credential
+   * change, so credential_version stays and cached credentials stay valid; only the hash that
+   * was verified is replaced, so a password change that landed meanwhile is never undone.
+   */
+  async replacePasswordHash(id: string, verifiedHash: string, newHash: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: newHash })
+      .where('id', '=', id)
+      .where('password_hash', '=', verifiedHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Throws the database's unique violation when the username is taken (see isUniqueViolation). */
@@ -100,6 +135,12 @@ export class UserRepository {
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Inside a transaction on PostgreSQL, holds the user's row until it ends (SQLite needs nothing: one writer at a time). */
+  async lockForUpdate(id: string): Promise<void> {
+    if (this.dialect !== 'postgres') return;
+    await this.db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
   }
 
   /**

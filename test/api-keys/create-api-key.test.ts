@@ -66,6 +66,47 @@ describe('POST /api-keys', () => {
     expect(hasValidChecksum(bodyOf(response, 'createApiKey', 201).key)).toBe(true);
   });
 
+  it('409 conflict_error beyond API_KEY_MAX_PER_USER active keys; revoked and expired ones do not count', async () => {
+    await app.close();
+    app = await startTestApp({ config: { apiKeyMaxPerUser: 2 } });
+    const mint = (name: string, expires_at?: string) =>
+      app.call('POST', '/api-keys', { headers: ALICE, body: { name, permissions: ['read'], expires_at } });
+    const soon = new Date(app.clock.now().getTime() + 60_000).toISOString();
+    const first = await mint('one');
+    expect(first.status).toBe(201);
+    expect((await mint('two', soon)).status).toBe(201);
+    const refused = await mint('three');
+    expectEnvelope(refused, 409, 'conflict_error', 'A user may have at most 2 active API keys; revoke one first');
+    // Another user's allowance is their own.
+    expect(
+      (
+        await app.call('POST', '/api-keys', {
+          headers: basic('bob', 'securepass'),
+          body: { name: 'b', permissions: ['read'] },
+        })
+      ).status,
+    ).toBe(201);
+    app.clock.advanceMinutes(2);
+    expect((await mint('three')).status).toBe(201);
+    expectEnvelope(await mint('four'), 409, 'conflict_error');
+    expect(
+      (await app.call('DELETE', `/api-keys/${bodyOf(first, 'createApiKey', 201).id}`, { headers: ALICE })).status,
+    ).toBe(204);
+    expect((await mint('four')).status).toBe(201);
+  });
+
+  it('parallel requests cannot overshoot API_KEY_MAX_PER_USER', async () => {
+    await app.close();
+    app = await startTestApp({ config: { apiKeyMaxPerUser: 3 } });
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        app.call('POST', '/api-keys', { headers: ALICE, body: { name: `k${i}`, permissions: ['read'] } }),
+      ),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(3);
+    expect(responses.filter((r) => r.status === 409)).toHaveLength(5);
+  });
+
   it('201 with an expiry: the key works until then and not after', async () => {
     const expiresAt = new Date(app.clock.now().getTime() + 60 * 60_000).toISOString();
     const response = await app.call('POST', '/api-keys', {

@@ -1,11 +1,9 @@
-import bcrypt from 'bcrypt';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { VerifiedCredentialCache } from '../../src/auth/basic-cache.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { basic, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
-let compare: ReturnType<typeof vi.spyOn>;
 
 async function profile(username = 'john', password = 'secret123') {
   return app.call('GET', '/basic/profile', { headers: basic(username, password) });
@@ -13,24 +11,23 @@ async function profile(username = 'john', password = 'secret123') {
 
 async function withApp(config: Parameters<typeof startTestApp>[0] = {}): Promise<void> {
   app = await startTestApp(config);
-  compare = vi.spyOn(bcrypt, 'compare');
+  app.hasher.reset();
 }
 
-beforeEach(() => vi.restoreAllMocks());
 afterEach(() => app.close());
 
 describe('cache of verified Basic credentials', () => {
   it('a repeated request with the same credentials costs no second bcrypt compare', async () => {
     await withApp();
     for (let i = 0; i < 3; i++) expect((await profile()).json).toEqual({ message: 'Welcome john!' });
-    expect(compare).toHaveBeenCalledTimes(1);
+    expect(app.hasher.compares).toHaveLength(1);
   });
 
   it('never caches failed credentials: each wrong guess costs a compare', async () => {
     await withApp();
     for (let i = 0; i < 3; i++)
       expectEnvelope(await profile('john', 'wrong'), 401, 'authentication_error', 'Invalid credentials');
-    expect(compare).toHaveBeenCalledTimes(3);
+    expect(app.hasher.compares).toHaveLength(3);
   });
 
   it('a cached user with a wrong password is still refused', async () => {
@@ -87,17 +84,17 @@ describe('cache of verified Basic credentials', () => {
     await profile();
     app.clock.advanceMinutes(0.9);
     await profile();
-    expect(compare).toHaveBeenCalledTimes(1);
+    expect(app.hasher.compares).toHaveLength(1);
     app.clock.advanceMinutes(0.2);
     await profile();
-    expect(compare).toHaveBeenCalledTimes(2);
+    expect(app.hasher.compares).toHaveLength(2);
   });
 
   it('BASIC_CACHE_SECONDS=0 turns the cache off', async () => {
     await withApp({ config: { basicCacheSeconds: 0 } });
     await profile();
     await profile();
-    expect(compare).toHaveBeenCalledTimes(2);
+    expect(app.hasher.compares).toHaveLength(2);
   });
 });
 

@@ -18,6 +18,8 @@ describe('abuse-resistance settings', () => {
       rateLimitWindowSeconds: 900,
       loginMaxFailures: 5,
       loginIpMaxFailures: 100,
+      accountMaxFailures: 100,
+      apiKeyMaxPerUser: 100,
       basicCacheSeconds: 60,
       basicCacheMaxEntries: 10_000,
       trustProxy: false,
@@ -31,11 +33,20 @@ describe('abuse-resistance settings', () => {
       LOGIN_IP_MAX_FAILURES: 'lots',
       BASIC_CACHE_MAX_ENTRIES: '0',
       RATE_LIMIT_MAX: '1.5',
+      ACCOUNT_MAX_FAILURES: '0',
+      API_KEY_MAX_PER_USER: 'many',
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(4);
-    for (const name of ['BASIC_CACHE_SECONDS', 'LOGIN_IP_MAX_FAILURES', 'BASIC_CACHE_MAX_ENTRIES', 'RATE_LIMIT_MAX']) {
+    expect(result.problems).toHaveLength(6);
+    for (const name of [
+      'BASIC_CACHE_SECONDS',
+      'LOGIN_IP_MAX_FAILURES',
+      'BASIC_CACHE_MAX_ENTRIES',
+      'RATE_LIMIT_MAX',
+      'ACCOUNT_MAX_FAILURES',
+      'API_KEY_MAX_PER_USER',
+    ]) {
       expect(result.problems.filter((line) => line.startsWith(`${name} `))).toHaveLength(1);
     }
   });

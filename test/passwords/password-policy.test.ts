@@ -23,11 +23,21 @@ describe('password policy', () => {
     expect(policy.problem('éééééééé', 'carol')).toBeUndefined();
   });
 
-  it('accepts 72 bytes and refuses 73, however few characters they are', () => {
-    expect(policy.problem('k'.repeat(72), 'carol')).toBeUndefined();
-    expect(policy.problem('k'.repeat(73), 'carol')).toMatch(/at most 72 bytes/);
-    // 19 four-byte characters: 76 bytes in 19 characters.
-    expect(policy.problem('😀'.repeat(19), 'carol')).toMatch(/at most 72 bytes/);
+  it('accepts 256 characters of any script, refuses 257, however many bytes they take', () => {
+    expect(policy.problem('😀'.repeat(256), 'carol')).toBeUndefined();
+    expect(policy.problem('ж'.repeat(256), 'carol')).toBeUndefined();
+    expect(policy.problem('k'.repeat(257), 'carol')).toBe('Password must be at most 256 characters');
+  });
+
+  it('counts characters of the NFC form: a decomposed accent is one character', () => {
+    // "e" + combining acute: two code points typed, one character once composed.
+    expect(policy.problem('e\u0301'.repeat(7), 'carol')).toBe('Password must be at least 8 characters');
+    expect(policy.problem('e\u0301'.repeat(200), 'carol')).toBeUndefined();
+  });
+
+  it('refuses a common password typed in decomposed form', () => {
+    const custom = PasswordPolicy.fromList(['pâssword123']);
+    expect(custom.problem('pa\u0302ssword123', 'carol')).toMatch(/most common/);
   });
 
   it('accepts 64 characters', () => {

@@ -30,10 +30,29 @@ describe('per-client rate limit', () => {
     expect(refused.headers['cache-control']).toBe('no-store');
   });
 
-  it('counts each API key on its own, so one busy key does not starve another', async () => {
+  it('counts API-key traffic against the owning user too: a second key of the user gets no fresh allowance', async () => {
+    app = await limited(3);
+    for (let i = 0; i < 2; i++) await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });
+    // Both demo keys are john's: the second key's own bucket is fresh, the user's is not.
+    const other = await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.ratelimit).toMatch(/^"default";r=0;/);
+    expectEnvelope(
+      await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } }),
+      429,
+      'rate_limit_error',
+    );
+    expectEnvelope(
+      await app.call('GET', '/basic/profile', { headers: basic('john', 'secret123') }),
+      429,
+      'rate_limit_error',
+    );
+  });
+
+  it("one busy user's keys do not starve another user's", async () => {
     app = await limited(2);
     for (let i = 0; i < 3; i++) await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });
-    expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } })).status).toBe(200);
+    expect((await app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') })).status).toBe(200);
   });
 
   it('counts a user once, whichever human credential they use (Basic or session)', async () => {

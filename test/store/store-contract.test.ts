@@ -324,6 +324,55 @@ for (const database of testDatabases()) {
       expect((await store.apiKeys.findByHash(sha256Hex('sk_test_dave1')))?.revoked_at).toBeNull();
     });
 
+    it('counts password hashes by bcrypt cost, in either stored format', async () => {
+      const hashes = ['$2b$04$aaa', '$2b$12$bbb', '$gh2$$2b$12$ccc', '$gh2$$2a$10$ddd'];
+      for (const [i, hash] of hashes.entries()) {
+        const user = await createUser(`u${i}`);
+        await store.db.updateTable('users').set({ password_hash: hash }).where('id', '=', user.id).execute();
+      }
+      expect(await store.users.hashCostCounts()).toEqual(
+        new Map([
+          [4, 1],
+          [12, 2],
+          [10, 1],
+        ]),
+      );
+    });
+
+    it('replaces a password hash only while it is the one verified, keeping the credential version', async () => {
+      const user = await createUser('alice');
+      expect(await store.users.replacePasswordHash(user.id, '$2b$04$other', '$2b$12$new')).toBe(false);
+      expect(await store.users.replacePasswordHash(user.id, '$2b$04$hash', '$2b$12$new')).toBe(true);
+      const after = await store.users.findById(user.id);
+      expect(after?.password_hash).toBe('$2b$12$new');
+      expect(after?.credential_version).toBe(user.credential_version);
+    });
+
+    it("counts a user's active API keys (not revoked, not expired) inside a transaction that holds the user", async () => {
+      const user = await createUser('alice');
+      const key = (name: string, expiresAt: Date | null) =>
+        store.apiKeys.create({
+          id: newId('key'),
+          userId: user.id,
+          name,
+          prefix: 'sk_test_',
+          keyHash: sha256Hex(name),
+          permissions: ['read'],
+          expiresAt,
+          now: clock.now(),
+        });
+      const revoked = await key('revoked', null);
+      await store.apiKeys.revoke(revoked.id, clock.now());
+      await key('expired', new Date(clock.now().getTime() - 1000));
+      await key('later', new Date(clock.now().getTime() + 60_000));
+      await key('forever', null);
+      const counted = await store.transaction(async (tx) => {
+        await tx.users.lockForUpdate(user.id);
+        return tx.apiKeys.countActive(user.id, clock.now());
+      });
+      expect(counted).toBe(2);
+    });
+
     it('names the enabled admins, not the disabled ones nor plain users', async () => {
       const a = await store.users.create({
         id: newId('usr'),
@@ -483,7 +532,7 @@ for (const database of testDatabases()) {
       expect(await loadDemoData(store, hasher, clock, logger)).toBe(false);
       expect(await store.users.count()).toBe(4);
       const john = await store.users.findByUsername('john');
-      expect(john?.password_hash).toMatch(/^\$2b\$04\$/);
+      expect(john?.password_hash).toMatch(/^\$gh2\$\$2b\$04\$/);
       expect(JSON.stringify(await store.db.selectFrom('users').selectAll().execute())).not.toContain('secret123');
       const keys = await store.db.selectFrom('api_keys').selectAll().execute();
       expect(keys.map((k) => k.key_hash).sort()).toEqual([sha256Hex('sk_live_456'), sha256Hex('sk_test_123')].sort());

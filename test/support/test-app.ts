@@ -6,7 +6,6 @@ import { request } from 'undici';
 import type { operations } from '../../generated/openapi.js';
 import { createApp } from '../../src/app.js';
 import { type Config, testConfig } from '../../src/config/config.js';
-import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import type { ErrorEnvelope } from '../../src/errors/api-error.js';
 import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } from '../../src/http/listen.js';
 import { createLogger } from '../../src/http/request-logger.js';
@@ -16,6 +15,7 @@ import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { recordObservation } from './contract-coverage.js';
+import { CountingHasher } from './counting-hasher.js';
 import { ManualClock } from './manual-clock.js';
 import { contractOperation, operationFor } from './spec-model.js';
 import { type BodyOf, bodyOf, type DocumentedStatus } from './typed-responses.js';
@@ -25,7 +25,8 @@ export interface TestApp {
   store: Store;
   clock: ManualClock;
   config: Config;
-  hasher: PasswordHasher;
+  /** Real bcrypt, counted: `app.hasher.compares` lists the cost of every compare. */
+  hasher: CountingHasher;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
@@ -107,7 +108,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const hasher = new PasswordHasher(config.bcryptCost);
+  const hasher = new CountingHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
   const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.

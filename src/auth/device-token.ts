@@ -1,0 +1,51 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions } from 'express';
+
+/** OWASP's "device cookie": proof that this client has signed in to the account before. */
+export const DEVICE_COOKIE = 'gatehouse_device';
+
+/** Long-lived on purpose: it only ever exempts its holder from the account-wide lock. */
+export const DEVICE_COOKIE_MAX_AGE_MS = 365 * 24 * 3_600_000;
+
+export function deviceCookieOptions(secure: boolean): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure, maxAge: DEVICE_COOKIE_MAX_AGE_MS, path: '/' };
+}
+
+/**
+ * Device tokens: `<user id>.<random id>.<HMAC>` under a key derived from each session key, so
+ * rotating SESSION_KEYS keeps recent tokens valid while the newest key signs new ones. A token
+ * names one user; it is not a credential (it never signs anyone in), it only lets its holder
+ * keep the normal per-client allowance while guessers have locked the account for everyone else.
+ */
+export class DeviceTokens {
+  private readonly keys: Buffer[];
+
+  constructor(sessionKeys: string[]) {
+    // A derived key, so a device token can never pass for a session cookie signature or back.
+    this.keys = sessionKeys.map((key) => createHmac('sha256', key).update('gatehouse device token v1').digest());
+  }
+
+  issue(userId: string): string {
+    const body = `${userId}.${randomBytes(16).toString('base64url')}`;
+    return `${body}.${this.mac(this.keys[0] as Buffer, body)}`;
+  }
+
+  /** The user a well-signed token names, or undefined for anything else. */
+  userOf(token: string | undefined): string | undefined {
+    if (token === undefined || token.length > 256) return undefined;
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    const [userId, random, mac] = parts as [string, string, string];
+    const given = Buffer.from(mac, 'base64url');
+    const body = `${userId}.${random}`;
+    const valid = this.keys.some((key) => {
+      const expected = Buffer.from(this.mac(key, body), 'base64url');
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    return valid ? userId : undefined;
+  }
+
+  private mac(key: Buffer, body: string): string {
+    return createHmac('sha256', key).update(body).digest('base64url');
+  }
+}
