@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+
+export type Mode = 'speed' | 'soak' | 'profile';
+export type GeneratorName = 'wrk' | 'autocannon';
+
+export interface BenchOptions {
+  mode: Mode;
+  generator: GeneratorName;
+  /** Seconds of measured load per scenario, after the warm-up. */
+  seconds: number;
+  warmUpSeconds: number;
+  connections: number;
+  /** Extra Gatehouse runs with WEB_CONCURRENCY set to this; 0 turns them off. */
+  workers: number;
+  /** Only scenarios whose name contains one of these (all when empty). */
+  only: string[];
+  soakSeconds: number;
+  /** The first seconds of a soak, left out of the RSS verdict (caches and JIT filling up). */
+  soakWarmUpSeconds: number;
+  /** bcrypt cost of the soak's server: at 12 only a few hundred of the failing usernames could be tried in a minute. */
+  soakBcryptCost: number;
+  /** Where to write the JSON (speed mode); profile mode writes its summary beside it. */
+  resultsDir: string;
+}
+
+const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 1]
+  [--connections 32] [--workers 2] [--only healthz,basic] [--soak-seconds 60] [--soak-warmup 10]
+  [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const options: BenchOptions = {
+    mode: 'speed',
+    generator: hasWrk() ? 'wrk' : 'autocannon',
+    seconds: 5,
+    warmUpSeconds: 1,
+    connections: 32,
+    workers: 2,
+    only: [],
+    soakSeconds: 60,
+    soakWarmUpSeconds: 10,
+    soakBcryptCost: 4,
+    resultsDir: 'test/bench/results',
+  };
+  const rest = [...argv];
+  const value = (flag: string): string => {
+    const next = rest.shift();
+    if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    return next;
+  };
+  const number = (flag: string): number => {
+    const parsed = Number(value(flag));
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${flag} needs a number\n${USAGE}`);
+    return parsed;
+  };
+  while (rest.length > 0) {
+    const flag = rest.shift() as string;
+    if (flag === '--soak') options.mode = 'soak';
+    else if (flag === '--profile') options.mode = 'profile';
+    else if (flag === '--generator') {
+      const name = value(flag);
+      if (name !== 'wrk' && name !== 'autocannon') throw new Error(`--generator is wrk or autocannon\n${USAGE}`);
+      options.generator = name;
+    } else if (flag === '--duration') options.seconds = number(flag);
+    else if (flag === '--warmup') options.warmUpSeconds = number(flag);
+    else if (flag === '--connections') options.connections = number(flag);
+    else if (flag === '--workers') options.workers = number(flag);
+    else if (flag === '--only') options.only = value(flag).split(',').map((part) => part.trim().toLowerCase());
+    else if (flag === '--soak-seconds') options.soakSeconds = number(flag);
+    else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
+    else if (flag === '--soak-bcrypt-cost') options.soakBcryptCost = number(flag);
+    else if (flag === '--results-dir') options.resultsDir = value(flag);
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  if (options.generator === 'wrk' && !hasWrk()) throw new Error('--generator wrk: wrk is not installed (apt-get install wrk)');
+  return options;
+}
+
+export function selected(options: BenchOptions, scenario: string): boolean {
+  return options.only.length === 0 || options.only.some((part) => scenario.toLowerCase().includes(part));
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Reads a V8 .cpuprofile (node --cpu-prof) and says where the CPU went: the functions with the
+ * most self time (file:line, % of busy time), then self time by package and by file. "Busy"
+ * leaves out (idle); (program) is native work V8 cannot attribute to a JS function (the HTTP
+ * parser, syscalls), (garbage collector) is GC; a native function is shown with its nearest
+ * JavaScript caller. A window (--skip-ms, --duration-ms) keeps only
+ * the samples of the measured load, not start-up.
+ *
+ *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0]
+ */
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SummaryOptions {
+  top: number;
+  /** Leave out the samples of the first milliseconds (start-up, warm-up). */
+  skipMs: number;
+  /** Keep this many milliseconds after the skipped ones; 0 keeps the rest. */
+  durationMs: number;
+}
+
+const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
+
+/** The package a script belongs to: the segment after the last node_modules, node core, or Gatehouse itself. */
+export function packageOf(frame: CallFrame): string {
+  if (SPECIAL.has(frame.functionName)) return frame.functionName;
+  const { url } = frame;
+  if (url === '') return '(native)';
+  if (url.startsWith('node:')) return 'node (core)';
+  const at = url.lastIndexOf('/node_modules/');
+  if (at >= 0) {
+    const [first, second] = url.slice(at + '/node_modules/'.length).split('/');
+    return first?.startsWith('@') ? `${first}/${second}` : (first ?? url);
+  }
+  if (/\/dist\/src\//.test(url)) return 'gatehouse';
+  return 'other';
+}
+
+/** A short location: the path inside its package (or after dist/), with the 1-based line. */
+export function locationOf(frame: CallFrame): string {
+  if (frame.url === '') return '';
+  let path = frame.url.replace(/^file:\/\//, '');
+  const at = path.lastIndexOf('/node_modules/');
+  if (at >= 0) path = path.slice(at + '/node_modules/'.length);
+  else if (path.includes('/dist/')) path = path.slice(path.indexOf('/dist/') + 1);
+  return `${path}:${frame.lineNumber + 1}`;
+}
+
+interface Tally {
+  label: string;
+  pkg: string;
+  micros: number;
+}
+
+function add(map: Map<string, Tally>, key: string, label: string, pkg: string, micros: number): void {
+  const tally = map.get(key) ?? { label, pkg, micros: 0 };
+  tally.micros += micros;
+  map.set(key, tally);
+}
+
+/** For a native function (writev, runMicrotasks): the nearest JavaScript caller, which says whose work it is. */
+function jsCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<number, number>): string {
+  for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
+    const frame = nodes.get(at)?.callFrame;
+    if (frame !== undefined && frame.url !== '') return ` <- ${frame.functionName || '(anonymous)'} ${locationOf(frame)}`;
+  }
+  return '';
+}
+
+export function summariseProfile(profile: CpuProfile, options: SummaryOptions, title = 'profile'): string {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child): [number, number] => [child, node.id])));
+  const byFunction = new Map<string, Tally>();
+  const byPackage = new Map<string, Tally>();
+  const byFile = new Map<string, Tally>();
+  let elapsed = 0;
+  let idle = 0;
+  let busy = 0;
+  const from = options.skipMs * 1000;
+  const to = options.durationMs > 0 ? from + options.durationMs * 1000 : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < profile.samples.length; i++) {
+    elapsed += profile.timeDeltas[i] ?? 0;
+    if (elapsed < from || elapsed > to) continue;
+    // A sample lasts until the next one is taken.
+    const micros = Math.max(0, profile.timeDeltas[i + 1] ?? 0);
+    const id = profile.samples[i] ?? -1;
+    const frame = nodes.get(id)?.callFrame;
+    if (frame === undefined) continue;
+    if (frame.functionName === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    busy += micros;
+    const pkg = packageOf(frame);
+    const location = frame.url === '' && !SPECIAL.has(frame.functionName) ? jsCaller(id, nodes, parents) : locationOf(frame);
+    add(byFunction, `${frame.functionName}@${location}`, `${frame.functionName || '(anonymous)'} ${location}`.trim(), pkg, micros);
+    add(byPackage, pkg, pkg, pkg, micros);
+    const file = frame.url === '' ? pkg : locationOf(frame).replace(/:\d+$/, '');
+    add(byFile, file, file, pkg, micros);
+  }
+  const percent = (micros: number): string => `${((micros / Math.max(busy, 1)) * 100).toFixed(1).padStart(5)}%`;
+  const ms = (micros: number): string => `${(micros / 1000).toFixed(0).padStart(6)} ms`;
+  const list = (map: Map<string, Tally>, count: number, withPackage: boolean): string[] =>
+    [...map.values()]
+      .sort((a, b) => b.micros - a.micros)
+      .slice(0, count)
+      .map((t) => `  ${percent(t.micros)} ${ms(t.micros)}  ${t.label}${withPackage ? `  [${t.pkg}]` : ''}`);
+  return [
+    `${title}: ${(busy / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (${((idle / Math.max(busy + idle, 1)) * 100).toFixed(0)}% idle); percentages are of busy time`,
+    `top ${options.top} functions by self time:`,
+    ...list(byFunction, options.top, true),
+    'self time by package:',
+    ...list(byPackage, 12, false),
+    `top ${options.top} files by self time:`,
+    ...list(byFile, options.top, true),
+  ].join('\n');
+}
+
+function main(argv: string[]): void {
+  const options: SummaryOptions = { top: 15, skipMs: 0, durationMs: 0 };
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--top') options.top = Number(argv[++i]);
+    else if (arg === '--skip-ms') options.skipMs = Number(argv[++i]);
+    else if (arg === '--duration-ms') options.durationMs = Number(argv[++i]);
+    else files.push(arg);
+  }
+  if (files.length === 0) throw new Error('usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0]');
+  for (const file of files) console.log(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, options, file)}\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main(process.argv.slice(2));
