@@ -1,4 +1,4 @@
-import { type RequestListener, createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -23,7 +23,11 @@ const ONE_ROUTE_SPEC = {
         responses: {
           '200': {
             description: 'A greeting',
-            content: { 'application/json': { schema: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } } },
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
+              },
+            },
           },
         },
       },

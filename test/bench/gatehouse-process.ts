@@ -54,7 +54,9 @@ function runs(pid: number, script: string): boolean {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 /**
@@ -83,7 +85,11 @@ export async function startGatehouse(entry: string, settings: GatehouseSettings)
   };
   const logFile = join(settings.dir, 'gatehouse.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...(settings.nodeArgs ?? []), entry], { cwd: settings.dir, env, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(process.execPath, [...(settings.nodeArgs ?? []), entry], {
+    cwd: settings.dir,
+    env,
+    stdio: ['ignore', log, 'pipe'],
+  });
   closeSync(log);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
@@ -93,12 +99,16 @@ export async function startGatehouse(entry: string, settings: GatehouseSettings)
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`gatehouse exited with ${child.exitCode} while starting (log: ${logFile}):\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`gatehouse exited with ${child.exitCode} while starting (log: ${logFile}):\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gatehouse did not answer /healthz within 60 s (log: ${logFile}):\n${stderr}`);
     }
-    const status = await fetch(`${baseUrl}/healthz`).then((response) => response.status, () => 0);
+    const status = await fetch(`${baseUrl}/healthz`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -45,5 +45,8 @@ export async function loadGenerator(options: BenchOptions): Promise<LoadGenerato
 
 /** Answers whose status is not the expected one. */
 export function mismatches(result: LoadResult, expectedStatus: number): number {
-  return Object.entries(result.statuses).reduce((sum, [status, count]) => (Number(status) === expectedStatus ? sum : sum + count), 0);
+  return Object.entries(result.statuses).reduce(
+    (sum, [status, count]) => (Number(status) === expectedStatus ? sum : sum + count),
+    0,
+  );
 }

@@ -47,10 +47,16 @@ export interface Target {
  */
 export async function measure(generator: LoadGenerator, options: BenchOptions, target: Target): Promise<Row> {
   const { request } = target;
-  const first = await fetch(`${target.baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body ?? null });
+  const first = await fetch(`${target.baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? null,
+  });
   const firstBody = await first.text();
   if (first.status !== target.expectedStatus) {
-    throw new Error(`${target.scenario}: the first answer is ${first.status}, not ${target.expectedStatus}: ${firstBody.slice(0, 300)}`);
+    throw new Error(
+      `${target.scenario}: the first answer is ${first.status}, not ${target.expectedStatus}: ${firstBody.slice(0, 300)}`,
+    );
   }
   const spec = { baseUrl: target.baseUrl, requests: [request], connections: options.connections };
   if (options.warmUpSeconds > 0) await generator.run({ ...spec, seconds: options.warmUpSeconds });
@@ -84,6 +90,7 @@ export function round2(value: number): number {
 }
 
 function describe(row: Row): string {
-  const problems = row.mismatches + row.errors > 0 ? `  !! ${row.mismatches} unexpected statuses, ${row.errors} errors` : '';
+  const problems =
+    row.mismatches + row.errors > 0 ? `  !! ${row.mismatches} unexpected statuses, ${row.errors} errors` : '';
   return `${row.scenario} [${row.backend}${row.workers > 1 ? ` ×${row.workers}` : ''}]: ${row.requestsPerSecond} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, peak RSS ${row.peakRssMb} MB${problems}`;
 }

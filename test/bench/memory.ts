@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set of one process in bytes, from /proc; undefined once it has gone. */
 export function rssBytes(pid: number): number | undefined {

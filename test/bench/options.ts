@@ -23,7 +23,7 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 1]
+const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2]
   [--connections 32] [--workers 2] [--only healthz,basic] [--soak-seconds 60] [--soak-warmup 10]
   [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
 
@@ -41,7 +41,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     mode: 'speed',
     generator: hasWrk() ? 'wrk' : 'autocannon',
     seconds: 5,
-    warmUpSeconds: 1,
+    warmUpSeconds: 2,
     connections: 32,
     workers: 2,
     only: [],
@@ -73,7 +73,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (flag === '--warmup') options.warmUpSeconds = number(flag);
     else if (flag === '--connections') options.connections = number(flag);
     else if (flag === '--workers') options.workers = number(flag);
-    else if (flag === '--only') options.only = value(flag).split(',').map((part) => part.trim().toLowerCase());
+    else if (flag === '--only')
+      options.only = value(flag)
+        .split(',')
+        .map((part) => part.trim().toLowerCase());
     else if (flag === '--soak-seconds') options.soakSeconds = number(flag);
     else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
     else if (flag === '--soak-bcrypt-cost') options.soakBcryptCost = number(flag);
@@ -83,7 +86,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       process.exit(0);
     } else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
-  if (options.generator === 'wrk' && !hasWrk()) throw new Error('--generator wrk: wrk is not installed (apt-get install wrk)');
+  if (options.generator === 'wrk' && !hasWrk())
+    throw new Error('--generator wrk: wrk is not installed (apt-get install wrk)');
   return options;
 }
 

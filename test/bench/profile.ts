@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqliteBackend } from './backends.js';
 import type { LoadGenerator } from './load-generator.js';
@@ -18,7 +18,9 @@ import { type CpuProfile, summariseProfile } from './summarise-profile.js';
  */
 export async function runProfile(generator: LoadGenerator, options: BenchOptions): Promise<number> {
   const root = join(projectRoot, 'dist', 'bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
-  console.log(`gatehouse profile: ${generator.name}, ${options.connections} connections, ${options.seconds} s per scenario, SQLite; profiles in ${root}`);
+  console.log(
+    `gatehouse profile: ${generator.name}, ${options.connections} connections, ${options.seconds} s per scenario, SQLite; profiles in ${root}`,
+  );
   const summaries: string[] = [];
   const rows: Row[] = [];
   for (const scenario of GATEHOUSE_SCENARIOS) {
@@ -31,7 +33,9 @@ export async function runProfile(generator: LoadGenerator, options: BenchOptions
         for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
           const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
           const title = `${scenario.title} (${file})`;
-          summaries.push(summariseProfile(profile, { top: 15, skipMs: loadStartedMs, durationMs: options.seconds * 1000 }, title));
+          summaries.push(
+            summariseProfile(profile, { top: 15, skipMs: loadStartedMs, durationMs: options.seconds * 1000 }, title),
+          );
         }
       },
     });

@@ -11,7 +11,11 @@ export const FLOOR_ID = 'floor-validator';
 export function withRatios(rows: Row[]): Row[] {
   const floor = rows.find((row) => row.id === FLOOR_ID);
   if (floor === undefined) return rows;
-  return rows.map((row) => ({ ...row, rpsRatio: round2(row.requestsPerSecond / floor.requestsPerSecond), p99Ratio: round2(row.p99Ms / floor.p99Ms) }));
+  return rows.map((row) => ({
+    ...row,
+    rpsRatio: round2(row.requestsPerSecond / floor.requestsPerSecond),
+    p99Ratio: round2(row.p99Ms / floor.p99Ms),
+  }));
 }
 
 export function loadAverage(): string {
@@ -23,14 +27,20 @@ export function loadAverage(): string {
 export function machine(): Record<string, string | number> {
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     // Not a git checkout: the JSON says unknown.
   }
   return { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, commit };
 }
 
-const fmt = (value: number | undefined, digits = 0): string => (value === undefined ? '' : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (value: number | undefined, digits = 0): string =>
+  value === undefined
+    ? ''
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** A Markdown table, so the README can show the run as printed. */
 export function markdownTable(rows: Row[]): string {

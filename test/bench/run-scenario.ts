@@ -5,7 +5,7 @@ import type { Backend } from './backends.js';
 import type { FloorKind } from './floor-server.js';
 import { type GatehouseProcess, type GatehouseSettings, startGatehouse } from './gatehouse-process.js';
 import type { LoadGenerator } from './load-generator.js';
-import { type Row, measure } from './measure.js';
+import { measure, type Row } from './measure.js';
 import type { BenchOptions } from './options.js';
 import type { Scenario } from './scenarios.js';
 
@@ -18,18 +18,38 @@ const floorScript = fileURLToPath(new URL('./floor-server.js', import.meta.url))
 export const FLOORS: Array<{ id: string; kind: FloorKind; title: string }> = [
   { id: 'floor-node', kind: 'node-http', title: 'raw node:http, JSON hello' },
   { id: 'floor-express', kind: 'express', title: 'bare Express 5, JSON hello' },
-  { id: 'floor-validator', kind: 'express-validator', title: 'Express 5 + express-openapi-validator, one-route spec (the floor)' },
+  {
+    id: 'floor-validator',
+    kind: 'express-validator',
+    title: 'Express 5 + express-openapi-validator, one-route spec (the floor)',
+  },
 ];
 
-export async function measureFloor(generator: LoadGenerator, options: BenchOptions, floor: (typeof FLOORS)[number], id = floor.id): Promise<Row> {
+export async function measureFloor(
+  generator: LoadGenerator,
+  options: BenchOptions,
+  floor: (typeof FLOORS)[number],
+  id = floor.id,
+): Promise<Row> {
   const child = fork(floorScript, [floor.kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: { port: number }) => resolve(message.port));
       child.once('exit', (code) => reject(new Error(`floor ${floor.kind} exited with ${code}`)));
     });
-    const target = { id, scenario: floor.title, backend: 'floor' as const, workers: 1, baseUrl: `http://127.0.0.1:${port}`, expectedStatus: 200 };
-    return await measure(generator, options, { ...target, pid: child.pid ?? 0, request: { method: 'GET', path: '/hello', headers: {} } });
+    const target = {
+      id,
+      scenario: floor.title,
+      backend: 'floor' as const,
+      workers: 1,
+      baseUrl: `http://127.0.0.1:${port}`,
+      expectedStatus: 200,
+    };
+    return await measure(generator, options, {
+      ...target,
+      pid: child.pid ?? 0,
+      request: { method: 'GET', path: '/hello', headers: {} },
+    });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -46,12 +66,24 @@ export interface GatehouseRun {
 }
 
 /** One scenario against a fresh Gatehouse process on a fresh database (a clean RSS and a profile of its own). */
-export async function measureGatehouse(generator: LoadGenerator, options: BenchOptions, backend: Backend, scenario: Scenario, run: GatehouseRun = {}): Promise<Row> {
+export async function measureGatehouse(
+  generator: LoadGenerator,
+  options: BenchOptions,
+  backend: Backend,
+  scenario: Scenario,
+  run: GatehouseRun = {},
+): Promise<Row> {
   if (!existsSync(gatehouseEntry)) throw new Error(`${gatehouseEntry} is missing: build first (npm run bench does)`);
   const { dir, databaseUrl } = backend.prepare();
   const started = Date.now();
   let loadStarted = started;
-  const server = await startGatehouse(gatehouseEntry, { dir, databaseUrl, redisUrl: backend.redisUrl, workers: run.workers, ...run.settings });
+  const server = await startGatehouse(gatehouseEntry, {
+    dir,
+    databaseUrl,
+    redisUrl: backend.redisUrl,
+    workers: run.workers,
+    ...run.settings,
+  });
   let row: Row;
   try {
     const request = await scenario.request(server.baseUrl);
@@ -71,7 +103,10 @@ export async function measureGatehouse(generator: LoadGenerator, options: BenchO
     });
     if (workers > 1) {
       const seen = server.childCount();
-      row.note = seen >= workers ? `${seen} worker processes` : `skipped: WEB_CONCURRENCY not supported (${seen} worker processes; these are one process's numbers)`;
+      row.note =
+        seen >= workers
+          ? `${seen} worker processes`
+          : `skipped: WEB_CONCURRENCY not supported (${seen} worker processes; these are one process's numbers)`;
     }
   } finally {
     await server.stop();

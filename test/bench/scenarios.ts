@@ -11,7 +11,8 @@ export interface Scenario {
 }
 
 const get = (path: string, headers: Record<string, string> = {}): LoadRequest => ({ method: 'GET', path, headers });
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** Signs in as a demo user once; the cookies are reused for every request of the scenario. */
 export async function signIn(baseUrl: string, username: string, password: string): Promise<string> {
@@ -20,7 +21,8 @@ export async function signIn(baseUrl: string, username: string, password: string
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
-  if (response.status !== 200) throw new Error(`sign-in as ${username} answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`sign-in as ${username} answered ${response.status}: ${await response.text()}`);
   return response.headers
     .getSetCookie()
     .map((cookie) => cookie.split(';')[0])
@@ -36,8 +38,18 @@ export const GATEHOUSE_SCENARIOS: Scenario[] = [
     expectedStatus: 200,
     request: async () => get('/basic/profile', { authorization: basic('john', 'secret123') }),
   },
-  { id: 'bearer', title: 'Bearer GET /apikey/data', expectedStatus: 200, request: async () => get('/apikey/data', { authorization: 'Bearer sk_test_123' }) },
-  { id: 'x-api-key', title: 'X-API-Key GET /apikey/data', expectedStatus: 200, request: async () => get('/apikey/data', { 'x-api-key': 'sk_test_123' }) },
+  {
+    id: 'bearer',
+    title: 'Bearer GET /apikey/data',
+    expectedStatus: 200,
+    request: async () => get('/apikey/data', { authorization: 'Bearer sk_test_123' }),
+  },
+  {
+    id: 'x-api-key',
+    title: 'X-API-Key GET /apikey/data',
+    expectedStatus: 200,
+    request: async () => get('/apikey/data', { 'x-api-key': 'sk_test_123' }),
+  },
   {
     id: 'session',
     title: 'session GET /dashboard',
@@ -45,9 +57,19 @@ export const GATEHOUSE_SCENARIOS: Scenario[] = [
     request: async (baseUrl) => get('/dashboard', { cookie: await signIn(baseUrl, 'alice', 'password123') }),
   },
   // The cheapest documented 401: no credential at all, so no store work; the error path and its envelope.
-  { id: '401', title: '401 GET /basic/profile, no credentials', expectedStatus: 401, request: async () => get('/basic/profile') },
+  {
+    id: '401',
+    title: '401 GET /basic/profile, no credentials',
+    expectedStatus: 401,
+    request: async () => get('/basic/profile'),
+  },
   // A wrong key of the old demo format (no checksum to refuse it early): one store lookup, then the 401.
-  { id: '401-key', title: '401 X-API-Key GET /apikey/data, unknown key', expectedStatus: 401, request: async () => get('/apikey/data', { 'x-api-key': 'sk_test_999' }) },
+  {
+    id: '401-key',
+    title: '401 X-API-Key GET /apikey/data, unknown key',
+    expectedStatus: 401,
+    request: async () => get('/apikey/data', { 'x-api-key': 'sk_test_999' }),
+  },
 ];
 
 /** Scenarios repeated with WEB_CONCURRENCY workers. */

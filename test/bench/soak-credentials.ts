@@ -29,7 +29,16 @@ export async function seedRealCredentials(databaseUrl: string, count: number): P
     await store.transaction(async (tx) => {
       for (let i = 0; i < count; i++) {
         const { key, prefix } = generateApiKey('test');
-        await tx.apiKeys.create({ id: newId('key'), userId: john.id, name: `soak ${i}`, prefix, keyHash: sha256Hex(key), permissions: ['read'], expiresAt: null, now });
+        await tx.apiKeys.create({
+          id: newId('key'),
+          userId: john.id,
+          name: `soak ${i}`,
+          prefix,
+          keyHash: sha256Hex(key),
+          permissions: ['read'],
+          expiresAt: null,
+          now,
+        });
         apiKeys.push(key);
         const token = newSecretToken();
         await tx.sessions.create({
@@ -88,13 +97,22 @@ function realIndex(n: number, distinct: number, real: number): number | undefine
  */
 export function soakRequests({ distinct, cookieName, sessionKey, real, signedIn }: SoakListOptions): LoadRequest[] {
   const requests: LoadRequest[] = [];
-  const realSessions = [...signedIn, ...real.sessionTokens.map((token) => signedSessionCookie(cookieName, sessionKey, token))];
+  const realSessions = [
+    ...signedIn,
+    ...real.sessionTokens.map((token) => signedSessionCookie(cookieName, sessionKey, token)),
+  ];
   for (let n = 0; n < distinct; n++) {
     const keyIndex = realIndex(n, distinct, real.apiKeys.length);
     const key = (keyIndex === undefined ? undefined : real.apiKeys[keyIndex]) ?? generateApiKey('test').key;
-    requests.push({ method: 'GET', path: '/apikey/data', headers: n % 2 === 0 ? { 'x-api-key': key } : { authorization: `Bearer ${key}` } });
+    requests.push({
+      method: 'GET',
+      path: '/apikey/data',
+      headers: n % 2 === 0 ? { 'x-api-key': key } : { authorization: `Bearer ${key}` },
+    });
     const sessionIndex = realIndex(n, distinct, realSessions.length);
-    const cookie = (sessionIndex === undefined ? undefined : realSessions[sessionIndex]) ?? signedSessionCookie(cookieName, sessionKey, newSecretToken());
+    const cookie =
+      (sessionIndex === undefined ? undefined : realSessions[sessionIndex]) ??
+      signedSessionCookie(cookieName, sessionKey, newSecretToken());
     requests.push({ method: 'GET', path: '/dashboard', headers: { cookie } });
     const basic = Buffer.from(`soak-user-${n}:wrong-password-${n}`).toString('base64');
     requests.push({ method: 'GET', path: '/basic/profile', headers: { authorization: `Basic ${basic}` } });

@@ -6,15 +6,23 @@ import type { BenchOptions } from './options.js';
 import { loadAverage, machine, writeJson } from './report.js';
 import { gatehouseEntry } from './run-scenario.js';
 import { signIn } from './scenarios.js';
-import { seedRealCredentials, signedSessionCookie, soakRequests } from './soak-credentials.js';
+import { seedRealCredentials, soakRequests } from './soak-credentials.js';
 
 const DISTINCT = 50_000;
 const REAL = 2_000;
 
-async function expectStatus(baseUrl: string, what: string, request: LoadRequest | undefined, status: number): Promise<void> {
+async function expectStatus(
+  baseUrl: string,
+  what: string,
+  request: LoadRequest | undefined,
+  status: number,
+): Promise<void> {
   if (request === undefined) throw new Error(`soak: no request for ${what}`);
   const response = await fetch(`${baseUrl}${request.path}`, { method: request.method, headers: request.headers });
-  if (response.status !== status) throw new Error(`soak: ${what} answered ${response.status}, not ${status}: ${(await response.text()).slice(0, 200)}`);
+  if (response.status !== status)
+    throw new Error(
+      `soak: ${what} answered ${response.status}, not ${status}: ${(await response.text()).slice(0, 200)}`,
+    );
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -40,12 +48,20 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
     env: { LOGIN_IP_MAX_FAILURES: '1000000' },
   });
   try {
-    console.log(`gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}; load average ${loadAverage()}`);
+    console.log(
+      `gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}; load average ${loadAverage()}`,
+    );
     const seedStarted = Date.now();
     const real = await seedRealCredentials(databaseUrl, REAL);
-    const signedIn = [await signIn(server.baseUrl, 'alice', 'password123'), await signIn(server.baseUrl, 'john', 'secret123'), await signIn(server.baseUrl, 'bob', 'securepass')];
+    const signedIn = [
+      await signIn(server.baseUrl, 'alice', 'password123'),
+      await signIn(server.baseUrl, 'john', 'secret123'),
+      await signIn(server.baseUrl, 'bob', 'securepass'),
+    ];
     const cookieName = signedIn[0]?.split('=')[0] ?? '';
-    console.log(`  seeded ${REAL} real API keys and ${REAL} real sessions through the store in ${Date.now() - seedStarted} ms; ${signedIn.length} real sign-ins`);
+    console.log(
+      `  seeded ${REAL} real API keys and ${REAL} real sessions through the store in ${Date.now() - seedStarted} ms; ${signedIn.length} real sign-ins`,
+    );
     const requests = soakRequests({ distinct: DISTINCT, cookieName, sessionKey: server.sessionKey, real, signedIn });
     // Each kind of credential answers as intended before the minute starts.
     // (entry n is requests[3n], [3n + 1] and [3n + 2]; real credentials sit at multiples of DISTINCT / REAL).
@@ -65,7 +81,9 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
     };
     sample();
     const timer = setInterval(sample, 1000);
-    const result = await generator.run({ baseUrl: server.baseUrl, requests, seconds: options.soakSeconds, connections: options.connections }).finally(() => clearInterval(timer));
+    const result = await generator
+      .run({ baseUrl: server.baseUrl, requests, seconds: options.soakSeconds, connections: options.connections })
+      .finally(() => clearInterval(timer));
     sample();
 
     const measured = samples.filter((s) => s.second >= options.soakWarmUpSeconds);
@@ -74,15 +92,34 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
     const max = Math.max(...measured.map((s) => s.rssMb));
     const within = max <= first * 1.1;
     const perKind = Math.min(DISTINCT, Math.ceil(result.requests / 3));
-    console.log(`  ${result.requests} requests (${Math.round(result.requestsPerSecond)}/s), statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors`);
-    console.log(`  distinct credentials used: about ${perKind} of each kind (of ${DISTINCT}); the list ${result.requests >= requests.length ? 'was gone through at least once' : 'was not gone through in full'}`);
-    console.log(`  RSS every 5 s: ${samples.filter((s) => s.second % 5 === 0).map((s) => `${s.second}s ${s.rssMb}`).join(', ')} MB`);
-    console.log(`  RSS after ${options.soakWarmUpSeconds} s of warm-up: first ${first} MB, last ${last} MB, max ${max} MB: ${within ? 'within' : 'NOT within'} 10% (${((max / first - 1) * 100).toFixed(1)}%)`);
+    console.log(
+      `  ${result.requests} requests (${Math.round(result.requestsPerSecond)}/s), statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors`,
+    );
+    console.log(
+      `  distinct credentials used: about ${perKind} of each kind (of ${DISTINCT}); the list ${result.requests >= requests.length ? 'was gone through at least once' : 'was not gone through in full'}`,
+    );
+    console.log(
+      `  RSS every 5 s: ${samples
+        .filter((s) => s.second % 5 === 0)
+        .map((s) => `${s.second}s ${s.rssMb}`)
+        .join(', ')} MB`,
+    );
+    console.log(
+      `  RSS after ${options.soakWarmUpSeconds} s of warm-up: first ${first} MB, last ${last} MB, max ${max} MB: ${within ? 'within' : 'NOT within'} 10% (${((max / first - 1) * 100).toFixed(1)}%)`,
+    );
     const file = writeJson(options, 'soak-latest.json', {
       date: new Date().toISOString(),
       machine: machine(),
       generator: generator.name,
-      settings: { seconds: options.soakSeconds, warmUpSeconds: options.soakWarmUpSeconds, connections: options.connections, bcryptCost: options.soakBcryptCost, distinct: DISTINCT, realKeys: REAL, realSessions: REAL + signedIn.length },
+      settings: {
+        seconds: options.soakSeconds,
+        warmUpSeconds: options.soakWarmUpSeconds,
+        connections: options.connections,
+        bcryptCost: options.soakBcryptCost,
+        distinct: DISTINCT,
+        realKeys: REAL,
+        realSessions: REAL + signedIn.length,
+      },
       requests: result.requests,
       requestsPerSecond: Math.round(result.requestsPerSecond),
       statuses: result.statuses,

@@ -6,7 +6,13 @@ import { FLOOR_ID, loadAverage, machine, markdownTable, withRatios, writeJson } 
 import { FLOORS, measureFloor, measureGatehouse } from './run-scenario.js';
 import { GATEHOUSE_SCENARIOS, WORKER_SCENARIO_IDS } from './scenarios.js';
 
-async function gatehouseRows(generator: LoadGenerator, options: BenchOptions, backend: Backend, ids?: string[], workers?: number): Promise<Row[]> {
+async function gatehouseRows(
+  generator: LoadGenerator,
+  options: BenchOptions,
+  backend: Backend,
+  ids?: string[],
+  workers?: number,
+): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const scenario of GATEHOUSE_SCENARIOS) {
@@ -62,12 +68,21 @@ export async function runSpeed(generator: LoadGenerator, options: BenchOptions):
   const table = withRatios(rows);
   const loadAfter = loadAverage();
   console.log(`\n${markdownTable(table)}\n`);
-  console.log(`load average before ${loadBefore}, after ${loadAfter}${drift === undefined ? '' : `; the floor moved ${drift}% between the start and the end of the run`}`);
+  console.log(
+    `load average before ${loadBefore}, after ${loadAfter}${drift === undefined ? '' : `; the floor moved ${drift}% between the start and the end of the run`}`,
+  );
   const file = writeJson(options, options.only.length === 0 ? 'latest.json' : 'partial.json', {
     date: new Date().toISOString(),
     machine: { ...machine(), loadBefore, loadAfter },
     generator: generator.name,
-    settings: { connections: options.connections, seconds: options.seconds, warmUpSeconds: options.warmUpSeconds, threads: 1, bcryptCost: 12, logLevel: 'info' },
+    settings: {
+      connections: options.connections,
+      seconds: options.seconds,
+      warmUpSeconds: options.warmUpSeconds,
+      threads: 1,
+      bcryptCost: 12,
+      logLevel: 'info',
+    },
     floor: FLOOR_ID,
     floorDriftPercent: drift,
     rows: table,
@@ -75,6 +90,8 @@ export async function runSpeed(generator: LoadGenerator, options: BenchOptions):
   console.log(`written to ${file}`);
   const failed = table.filter((row) => row.mismatches > 0 || row.errors > 0);
   if (failed.length === 0) return 0;
-  console.error(`bench: unexpected statuses or errors in ${failed.map((row) => `${row.scenario} [${row.backend}]`).join(', ')}`);
+  console.error(
+    `bench: unexpected statuses or errors in ${failed.map((row) => `${row.scenario} [${row.backend}]`).join(', ')}`,
+  );
   return 1;
 }

@@ -83,14 +83,17 @@ function add(map: Map<string, Tally>, key: string, label: string, pkg: string, m
 function jsCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<number, number>): string {
   for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
     const frame = nodes.get(at)?.callFrame;
-    if (frame !== undefined && frame.url !== '') return ` <- ${frame.functionName || '(anonymous)'} ${locationOf(frame)}`;
+    if (frame !== undefined && frame.url !== '')
+      return ` <- ${frame.functionName || '(anonymous)'} ${locationOf(frame)}`;
   }
   return '';
 }
 
 export function summariseProfile(profile: CpuProfile, options: SummaryOptions, title = 'profile'): string {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child): [number, number] => [child, node.id])));
+  const parents = new Map(
+    profile.nodes.flatMap((node) => (node.children ?? []).map((child): [number, number] => [child, node.id])),
+  );
   const byFunction = new Map<string, Tally>();
   const byPackage = new Map<string, Tally>();
   const byFile = new Map<string, Tally>();
@@ -113,8 +116,15 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
     }
     busy += micros;
     const pkg = packageOf(frame);
-    const location = frame.url === '' && !SPECIAL.has(frame.functionName) ? jsCaller(id, nodes, parents) : locationOf(frame);
-    add(byFunction, `${frame.functionName}@${location}`, `${frame.functionName || '(anonymous)'} ${location}`.trim(), pkg, micros);
+    const location =
+      frame.url === '' && !SPECIAL.has(frame.functionName) ? jsCaller(id, nodes, parents) : locationOf(frame);
+    add(
+      byFunction,
+      `${frame.functionName}@${location}`,
+      `${frame.functionName || '(anonymous)'} ${location}`.trim(),
+      pkg,
+      micros,
+    );
     add(byPackage, pkg, pkg, pkg, micros);
     const file = frame.url === '' ? pkg : locationOf(frame).replace(/:\d+$/, '');
     add(byFile, file, file, pkg, micros);
@@ -147,8 +157,10 @@ function main(argv: string[]): void {
     else if (arg === '--duration-ms') options.durationMs = Number(argv[++i]);
     else files.push(arg);
   }
-  if (files.length === 0) throw new Error('usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0]');
-  for (const file of files) console.log(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, options, file)}\n`);
+  if (files.length === 0)
+    throw new Error('usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0]');
+  for (const file of files)
+    console.log(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, options, file)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main(process.argv.slice(2));

@@ -7,7 +7,8 @@ import type { LoadGenerator, LoadRequest, LoadResult, LoadSpec } from './load-ge
 const MARKER = 'BENCH_JSON ';
 
 function luaString(value: string): string {
-  if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`wrk: only printable ASCII can be sent (${JSON.stringify(value)})`);
+  if (!/^[\x20-\x7e]*$/.test(value))
+    throw new Error(`wrk: only printable ASCII can be sent (${JSON.stringify(value)})`);
   // JSON's escapes for printable ASCII (\" and \\) are Lua's too.
   return JSON.stringify(value);
 }
@@ -15,7 +16,8 @@ function luaString(value: string): string {
 /** One request: set once on wrk's table, so wrk builds the request buffer once (its fastest path). */
 function singleRequest(request: LoadRequest): string {
   const lines = [`wrk.method = ${luaString(request.method)}`, `wrk.path = ${luaString(request.path)}`];
-  for (const [name, value] of Object.entries(request.headers)) lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
+  for (const [name, value] of Object.entries(request.headers))
+    lines.push(`wrk.headers[${luaString(name)}] = ${luaString(value)}`);
   if (request.body !== undefined) lines.push(`wrk.body = ${luaString(request.body)}`);
   return lines.join('\n');
 }
@@ -64,7 +66,8 @@ end`;
 function serialiseRequest(request: LoadRequest): string {
   if (request.body !== undefined) throw new Error('wrk: rotating requests carry no body');
   const fields = [request.method, request.path, ...Object.entries(request.headers).flat()];
-  if (fields.some((field) => field === '' || /[\t\n]/.test(field))) throw new Error('wrk: a rotating request field is empty or holds a tab');
+  if (fields.some((field) => field === '' || /[\t\n]/.test(field)))
+    throw new Error('wrk: a rotating request field is empty or holds a tab');
   return fields.join('\t');
 }
 
@@ -97,11 +100,27 @@ export class WrkGenerator implements LoadGenerator {
       const scriptFile = join(dir, 'script.lua');
       writeFileSync(scriptFile, `${script}\n${COUNT_AND_REPORT}\n`);
       const seconds = Math.max(1, Math.round(spec.seconds));
-      const args = ['-t1', `-c${spec.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', scriptFile, `${spec.baseUrl}${first.path}`];
+      const args = [
+        '-t1',
+        `-c${spec.connections}`,
+        `-d${seconds}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        scriptFile,
+        `${spec.baseUrl}${first.path}`,
+      ];
       const stdout = await runWrk(args);
       const line = stdout.split('\n').find((text) => text.startsWith(MARKER));
       if (line === undefined) throw new Error(`wrk printed no result:\n${stdout}`);
-      const raw = JSON.parse(line.slice(MARKER.length)) as { requests: number; durationUs: number; p50Us: number; p99Us: number; errors: number; statuses: Record<string, number> };
+      const raw = JSON.parse(line.slice(MARKER.length)) as {
+        requests: number;
+        durationUs: number;
+        p50Us: number;
+        p99Us: number;
+        errors: number;
+        statuses: Record<string, number>;
+      };
       const elapsed = raw.durationUs / 1e6;
       return {
         requests: raw.requests,
@@ -126,6 +145,8 @@ function runWrk(args: string[]): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`wrk exited with ${code}: ${stderr}${stdout}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`wrk exited with ${code}: ${stderr}${stdout}`)),
+    );
   });
 }
