@@ -83,6 +83,7 @@ export async function measureGatehouse(
     redisUrl: backend.redisUrl,
     workers: run.workers,
     ...run.settings,
+    env: { ...scenario.env, ...run.settings?.env },
   });
   let row: Row;
   try {

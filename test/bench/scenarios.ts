@@ -6,6 +6,8 @@ export interface Scenario {
   id: string;
   title: string;
   expectedStatus: number;
+  /** Settings of its own for the server (e.g. the Basic cache off). */
+  env?: Record<string, string>;
   /** The request, given the server's URL (the session scenario signs in first). */
   request(baseUrl: string): Promise<LoadRequest>;
 }
@@ -36,6 +38,14 @@ export const GATEHOUSE_SCENARIOS: Scenario[] = [
     id: 'basic',
     title: 'Basic GET /basic/profile (warm cache)',
     expectedStatus: 200,
+    request: async () => get('/basic/profile', { authorization: basic('john', 'secret123') }),
+  },
+  // bcrypt 12 on every request: what the cache saves (and that the throttle lets a right password through).
+  {
+    id: 'basic-uncached',
+    title: 'Basic GET /basic/profile, cache off (bcrypt 12 each time)',
+    expectedStatus: 200,
+    env: { BASIC_CACHE_SECONDS: '0' },
     request: async () => get('/basic/profile', { authorization: basic('john', 'secret123') }),
   },
   {

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
  * most self time (file:line, % of busy time), then self time by package and by file. "Busy"
  * leaves out (idle); (program) is native work V8 cannot attribute to a JS function (the HTTP
  * parser, syscalls), (garbage collector) is GC; a native function is shown with its nearest
- * JavaScript caller. A window (--skip-ms, --duration-ms) keeps only
+ * JavaScript caller. The last list charges node core's work to the package that asked for it.
+ * A window (--skip-ms, --duration-ms) keeps only
  * the samples of the measured load, not start-up.
  *
  *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0]
@@ -89,6 +90,25 @@ function jsCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<numb
   return '';
 }
 
+/**
+ * Who a sample is charged to: its own package, or for node core and native frames the nearest
+ * package up the stack that called into them (writev under Express's res.send is Express's cost,
+ * an HMAC under keygrip is keygrip's). Gatehouse is split by file. Samples with only core frames
+ * on the stack (the HTTP parser, socket flushes on a later tick) stay node's.
+ */
+function chargedTo(id: number, nodes: Map<number, ProfileNode>, parents: Map<number, number>): string {
+  const own = nodes.get(id)?.callFrame;
+  if (own !== undefined && SPECIAL.has(own.functionName)) return own.functionName;
+  for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+    const frame = nodes.get(at)?.callFrame;
+    if (frame === undefined) break;
+    const pkg = packageOf(frame);
+    if (pkg === 'gatehouse') return `gatehouse ${locationOf(frame).replace(/:\d+$/, '')}`;
+    if (pkg !== 'node (core)' && pkg !== '(native)' && !SPECIAL.has(pkg)) return pkg;
+  }
+  return 'node (core), called by no package';
+}
+
 export function summariseProfile(profile: CpuProfile, options: SummaryOptions, title = 'profile'): string {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map(
@@ -97,6 +117,8 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
   const byFunction = new Map<string, Tally>();
   const byPackage = new Map<string, Tally>();
   const byFile = new Map<string, Tally>();
+  const byCharge = new Map<string, Tally>();
+  const charges = new Map<number, string>();
   let elapsed = 0;
   let idle = 0;
   let busy = 0;
@@ -128,6 +150,9 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
     add(byPackage, pkg, pkg, pkg, micros);
     const file = frame.url === '' ? pkg : locationOf(frame).replace(/:\d+$/, '');
     add(byFile, file, file, pkg, micros);
+    const charge = charges.get(id) ?? chargedTo(id, nodes, parents);
+    charges.set(id, charge);
+    add(byCharge, charge, charge, charge, micros);
   }
   const percent = (micros: number): string => `${((micros / Math.max(busy, 1)) * 100).toFixed(1).padStart(5)}%`;
   const ms = (micros: number): string => `${(micros / 1000).toFixed(0).padStart(6)} ms`;
@@ -144,6 +169,8 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
     ...list(byPackage, 12, false),
     `top ${options.top} files by self time:`,
     ...list(byFile, options.top, true),
+    'self time plus the node core work each package called (Gatehouse by file):',
+    ...list(byCharge, options.top + 5, false),
   ].join('\n');
 }
 
