@@ -60,3 +60,32 @@ export class PeakRss {
     return this.peak;
   }
 }
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, all threads: the event loop, GC, libuv's pool) of one process, in seconds. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of a process tree, per member, so a sum over an interval counts only what each
+ * member spent in it (a worker that appears mid-way counts from zero).
+ */
+export function treeCpu(pid: number): Map<number, number> {
+  return new Map(processTree(pid).map((member) => [member, cpuSeconds(member)]));
+}
+
+export function cpuSpentSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [member, seconds] of after) total += seconds - (before.get(member) ?? 0);
+  return total;
+}

@@ -9,9 +9,13 @@ export interface BenchOptions {
   /** Seconds of measured load per scenario, after the warm-up. */
   seconds: number;
   warmUpSeconds: number;
+  /** ...and on until this many answers (a starved server warms slowly). */
+  warmUpRequests: number;
   connections: number;
   /** Extra Gatehouse runs with WEB_CONCURRENCY set to this; 0 turns them off. */
   workers: number;
+  /** Measure the floor again just before each Gatehouse scenario and take its ratios against that (a busy, drifting machine). */
+  paired: boolean;
   /** Only scenarios whose name contains one of these (all when empty). */
   only: string[];
   soakSeconds: number;
@@ -23,8 +27,8 @@ export interface BenchOptions {
   resultsDir: string;
 }
 
-const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2]
-  [--connections 32] [--workers 2] [--only healthz,basic] [--soak-seconds 60] [--soak-warmup 10]
+const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2] [--warmup-requests 5000]
+  [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-warmup 10]
   [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
 
 function hasWrk(): boolean {
@@ -42,9 +46,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     generator: hasWrk() ? 'wrk' : 'autocannon',
     seconds: 5,
     warmUpSeconds: 2,
+    warmUpRequests: 5000,
     connections: 32,
     workers: 2,
     only: [],
+    paired: false,
     soakSeconds: 60,
     soakWarmUpSeconds: 10,
     soakBcryptCost: 4,
@@ -65,12 +71,14 @@ export function parseOptions(argv: string[]): BenchOptions {
     const flag = rest.shift() as string;
     if (flag === '--soak') options.mode = 'soak';
     else if (flag === '--profile') options.mode = 'profile';
+    else if (flag === '--paired') options.paired = true;
     else if (flag === '--generator') {
       const name = value(flag);
       if (name !== 'wrk' && name !== 'autocannon') throw new Error(`--generator is wrk or autocannon\n${USAGE}`);
       options.generator = name;
     } else if (flag === '--duration') options.seconds = number(flag);
     else if (flag === '--warmup') options.warmUpSeconds = number(flag);
+    else if (flag === '--warmup-requests') options.warmUpRequests = number(flag);
     else if (flag === '--connections') options.connections = number(flag);
     else if (flag === '--workers') options.workers = number(flag);
     else if (flag === '--only')

@@ -1,8 +1,6 @@
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './backends.js';
-import type { FloorKind } from './floor-server.js';
 import { type GatehouseProcess, type GatehouseSettings, startGatehouse } from './gatehouse-process.js';
 import type { LoadGenerator } from './load-generator.js';
 import { measure, type Row } from './measure.js';
@@ -13,50 +11,6 @@ import type { Scenario } from './scenarios.js';
 export const projectRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 /** The real entry point, as `npm start` runs it (built by `tsc -p tsconfig.build.json`). */
 export const gatehouseEntry = `${projectRoot}dist/src/server.js`;
-const floorScript = fileURLToPath(new URL('./floor-server.js', import.meta.url));
-
-export const FLOORS: Array<{ id: string; kind: FloorKind; title: string }> = [
-  { id: 'floor-node', kind: 'node-http', title: 'raw node:http, JSON hello' },
-  { id: 'floor-express', kind: 'express', title: 'bare Express 5, JSON hello' },
-  {
-    id: 'floor-validator',
-    kind: 'express-validator',
-    title: 'Express 5 + express-openapi-validator, one-route spec (the floor)',
-  },
-];
-
-export async function measureFloor(
-  generator: LoadGenerator,
-  options: BenchOptions,
-  floor: (typeof FLOORS)[number],
-  id = floor.id,
-): Promise<Row> {
-  const child = fork(floorScript, [floor.kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number }) => resolve(message.port));
-      child.once('exit', (code) => reject(new Error(`floor ${floor.kind} exited with ${code}`)));
-    });
-    const target = {
-      id,
-      scenario: floor.title,
-      backend: 'floor' as const,
-      workers: 1,
-      baseUrl: `http://127.0.0.1:${port}`,
-      expectedStatus: 200,
-    };
-    return await measure(generator, options, {
-      ...target,
-      pid: child.pid ?? 0,
-      request: { method: 'GET', path: '/hello', headers: {} },
-    });
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
 export interface GatehouseRun {
   workers?: number | undefined;
   /** Extra start settings (the profile's node flags). */
