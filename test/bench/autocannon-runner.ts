@@ -21,7 +21,8 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     connections: spec.connections,
     duration: spec.seconds,
     timeout: 10,
-    requests: spec.requests.map((request) => ({ ...request })),
+    // autocannon always begins at the first request: rotate the list instead.
+    requests: [...spec.requests.slice(spec.startAt ?? 0), ...spec.requests.slice(0, spec.startAt ?? 0)],
   });
   const statuses: Record<string, number> = {};
   for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = stats.count;

@@ -12,6 +12,8 @@ export interface LoadSpec {
   baseUrl: string;
   /** One request for a scenario; many are sent in turn (the soak), each connection moving on to the next. */
   requests: LoadRequest[];
+  /** Where in `requests` to begin (a soak in several runs carries on where the last one stopped). */
+  startAt?: number;
   seconds: number;
   connections: number;
 }

@@ -28,6 +28,7 @@ function rotatingRequests(file: string): string {
 local list = {}
 local next_index = 0
 function init(args)
+  next_index = tonumber(args[1]) or 0
   for line in io.lines(${luaString(file)}) do
     local fields = {}
     for field in string.gmatch(line, "[^\\t]+") do table.insert(fields, field) end
@@ -97,6 +98,7 @@ export class WrkGenerator implements LoadGenerator {
         writeFileSync(file, `${spec.requests.map(serialiseRequest).join('\n')}\n`);
         script = rotatingRequests(file);
       }
+      const scriptArgs = spec.startAt === undefined ? [] : ['--', String(spec.startAt)];
       const scriptFile = join(dir, 'script.lua');
       writeFileSync(scriptFile, `${script}\n${COUNT_AND_REPORT}\n`);
       const seconds = Math.max(1, Math.round(spec.seconds));
@@ -109,6 +111,7 @@ export class WrkGenerator implements LoadGenerator {
         '-s',
         scriptFile,
         `${spec.baseUrl}${first.path}`,
+        ...scriptArgs,
       ];
       const stdout = await runWrk(args);
       const line = stdout.split('\n').find((text) => text.startsWith(MARKER));
