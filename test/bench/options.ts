@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 
 export type Mode = 'speed' | 'soak' | 'profile';
 export type GeneratorName = 'wrk' | 'autocannon';
+export const SOAK_KINDS = ['keys', 'sessions', 'usernames'] as const;
+export type SoakKind = (typeof SOAK_KINDS)[number];
 
 export interface BenchOptions {
   mode: Mode;
@@ -19,6 +21,8 @@ export interface BenchOptions {
   /** Only scenarios whose name contains one of these (all when empty). */
   only: string[];
   soakSeconds: number;
+  /** Which distinct credentials the soak sends (all three by default; one alone shows which grows memory). */
+  soakKinds: SoakKind[];
   /** The first seconds of a soak, left out of the RSS verdict (caches and JIT filling up). */
   soakWarmUpSeconds: number;
   /** bcrypt cost of the soak's server: at 12 only a few hundred of the failing usernames could be tried in a minute. */
@@ -28,7 +32,8 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2] [--warmup-requests 5000]
-  [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-warmup 10]
+  [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-kinds keys,sessions,usernames]
+  [--soak-warmup 10]
   [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
 
 function hasWrk(): boolean {
@@ -52,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     only: [],
     paired: false,
     soakSeconds: 60,
+    soakKinds: [...SOAK_KINDS],
     soakWarmUpSeconds: 10,
     soakBcryptCost: 4,
     resultsDir: 'test/bench/results',
@@ -86,7 +92,12 @@ export function parseOptions(argv: string[]): BenchOptions {
         .split(',')
         .map((part) => part.trim().toLowerCase());
     else if (flag === '--soak-seconds') options.soakSeconds = number(flag);
-    else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
+    else if (flag === '--soak-kinds') {
+      const kinds = value(flag).split(',');
+      const unknown = kinds.filter((kind) => !(SOAK_KINDS as readonly string[]).includes(kind));
+      if (unknown.length > 0) throw new Error(`--soak-kinds takes ${SOAK_KINDS.join(',')}\n${USAGE}`);
+      options.soakKinds = kinds as SoakKind[];
+    } else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
     else if (flag === '--soak-bcrypt-cost') options.soakBcryptCost = number(flag);
     else if (flag === '--results-dir') options.resultsDir = value(flag);
     else if (flag === '--help' || flag === '-h') {
