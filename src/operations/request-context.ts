@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { type AuditOrigin, requestOrigin } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
 import type { Principal } from '../auth/principal.js';
+import { withSession } from '../http/session-cookies.js';
 
 /**
  * What a handler may know of its request beyond the contract's inputs: who is calling, from
@@ -47,11 +48,12 @@ export class RequestContext {
   }
 
   setSessionCookie(token: string): void {
-    this.req.sessionOptions.secure = this.req.secure;
-    this.req.session = { token };
+    const req = withSession(this.req);
+    req.sessionOptions.secure = req.secure;
+    req.session = { token };
   }
 
   clearSessionCookie(): void {
-    this.req.session = null;
+    withSession(this.req).session = null;
   }
 }
