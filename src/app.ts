@@ -1,5 +1,3 @@
-import cookieParser from 'cookie-parser';
-import cookieSession from 'cookie-session';
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
@@ -19,6 +17,7 @@ import {
 } from './http/refusals.js';
 import { requestLogger } from './http/request-logger.js';
 import { noStore, securityHeaders } from './http/security-headers.js';
+import { sessionCookies } from './http/session-cookies.js';
 import { requestMetrics } from './metrics/request-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
@@ -61,11 +60,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(refuseOversizedBody(MAX_JSON_BODY_BYTES));
   app.use(express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }));
   app.use(refuseDeepJson());
-  // The validator reads the session cookie from req.cookies; cookie-session does not set it.
   app.use(headAsGet());
-  app.use(cookieParser());
+  // Before the validator, which reads the session cookie from req.cookies.
   app.use(
-    cookieSession({
+    sessionCookies({
       name: SESSION_COOKIE,
       keys: config.sessionKeys,
       httpOnly: true,

@@ -29,19 +29,19 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * revoked and expired keys, and keys of disabled users, are all the same "invalid". A use is
  * recorded in last_used_at at most once a minute.
  */
-export function createApiKeyAuthenticator({ users, apiKeys, clock }: ApiKeyAuthenticatorDeps): ApiKeyAuthenticator {
+export function createApiKeyAuthenticator({ apiKeys, clock }: ApiKeyAuthenticatorDeps): ApiKeyAuthenticator {
   return async (key) => {
     if (key === undefined) return NO_CREDENTIAL;
     if (!KEY_SHAPE.test(key)) return INVALID_CREDENTIAL;
     // A typo or a made-up key of the current format fails its checksum: no database work for it.
     // Older keys (the demo ones) do not claim the format and are looked up as before.
     if (claimsCurrentFormat(key) && !hasValidChecksum(key)) return INVALID_CREDENTIAL;
-    const record = await apiKeys.findByHash(sha256Hex(key));
-    if (record === undefined || record.revoked_at !== null) return INVALID_CREDENTIAL;
+    const found = await apiKeys.findWithOwnerByHash(sha256Hex(key));
+    if (found === undefined || found.record.revoked_at !== null) return INVALID_CREDENTIAL;
+    const { record, owner: user } = found;
     const now = clock.now();
     if (record.expires_at !== null && record.expires_at <= now.toISOString()) return INVALID_CREDENTIAL;
-    const user = await users.findById(record.user_id);
-    if (user === undefined || user.disabled) return INVALID_CREDENTIAL;
+    if (user.disabled) return INVALID_CREDENTIAL;
     const lastUsed = record.last_used_at === null ? undefined : new Date(record.last_used_at).getTime();
     if (lastUsed === undefined || now.getTime() - lastUsed >= MARK_USED_INTERVAL_MS) {
       await apiKeys.markUsed(record.id, now, new Date(now.getTime() - MARK_USED_INTERVAL_MS));

@@ -33,15 +33,15 @@ export function isLive(record: SessionRecord, now: Date, policy: SessionPolicy):
 export type SessionAuthenticator = (token: unknown) => Promise<Authentication>;
 
 /** Cookie sessions: the signed cookie carries a random token; the store holds its hash and the truth. */
-export function createSessionAuthenticator({ users, sessions, clock, policy }: SessionDeps): SessionAuthenticator {
+export function createSessionAuthenticator({ sessions, clock, policy }: SessionDeps): SessionAuthenticator {
   return async (token) => {
     if (token === undefined || token === null) return NO_CREDENTIAL;
     if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return INVALID_CREDENTIAL;
-    const record = await sessions.findByTokenHash(sha256Hex(token));
+    const found = await sessions.findWithOwnerByTokenHash(sha256Hex(token));
     const now = clock.now();
-    if (record === undefined || !isLive(record, now, policy)) return INVALID_CREDENTIAL;
-    const user = await users.findById(record.user_id);
-    if (user === undefined || user.disabled) return INVALID_CREDENTIAL;
+    if (found === undefined || !isLive(found.record, now, policy)) return INVALID_CREDENTIAL;
+    const { record, owner: user } = found;
+    if (user.disabled) return INVALID_CREDENTIAL;
     if (now.getTime() - new Date(record.last_seen_at).getTime() >= TOUCH_INTERVAL_MS) {
       await sessions.touch(record.id, now);
       record.last_seen_at = now.toISOString();

@@ -24,7 +24,9 @@ export function corsPolicy(origins: string[]): RequestHandler {
     maxAge: PREFLIGHT_CACHE_SECONDS,
   });
   return (req, res, next) => {
-    res.vary('Origin');
+    // Nothing before this sets Vary; res.vary() would parse and merge for every request.
+    if (res.getHeader('Vary') === undefined) res.setHeader('Vary', 'Origin');
+    else res.vary('Origin');
     const origin = req.headers.origin;
     if (origin === undefined || !allowed.has(origin)) return next();
     handle(req, res, next);

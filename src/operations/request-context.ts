@@ -4,6 +4,7 @@ import { principalOf } from '../auth/auth-record.js';
 import { DEVICE_COOKIE, deviceCookieOptions } from '../auth/device-token.js';
 import { type PasswordClient, passwordClientOf } from '../auth/password-check.js';
 import type { Principal } from '../auth/principal.js';
+import { withSession } from '../http/session-cookies.js';
 
 /**
  * What a handler may know of its request beyond the contract's inputs: who is calling, from
@@ -59,11 +60,12 @@ export class RequestContext {
   }
 
   setSessionCookie(token: string): void {
-    this.req.sessionOptions.secure = this.req.secure;
-    this.req.session = { token };
+    const req = withSession(this.req);
+    req.sessionOptions.secure = req.secure;
+    req.session = { token };
   }
 
   clearSessionCookie(): void {
-    this.req.session = null;
+    withSession(this.req).session = null;
   }
 }

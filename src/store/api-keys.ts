@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import { OWNER_COLUMNS, splitOwner } from './owner-columns.js';
 import type { ApiKeysTable, Database, Permission } from './schema.js';
+import type { UserRecord } from './users.js';
 
 export type ApiKeyRecord = Selectable<ApiKeysTable>;
 
@@ -28,6 +30,18 @@ export class ApiKeyRepository {
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     return this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+  }
+
+  /** The key and the user it belongs to, in one round trip. */
+  async findWithOwnerByHash(keyHash: string): Promise<{ record: ApiKeyRecord; owner: UserRecord } | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('api_keys')
+      .select(OWNER_COLUMNS)
+      .where('api_keys.key_hash', '=', keyHash)
+      .executeTakeFirst();
+    return row === undefined ? undefined : splitOwner(row);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {

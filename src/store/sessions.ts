@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
+import { OWNER_COLUMNS, splitOwner } from './owner-columns.js';
 import type { Database, SessionsTable } from './schema.js';
+import type { UserRecord } from './users.js';
 
 export type SessionRecord = Selectable<SessionsTable>;
 
@@ -42,6 +44,18 @@ export class SessionRepository {
 
   async findByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
     return this.db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  }
+
+  /** The session and the user it belongs to, in one round trip. */
+  async findWithOwnerByTokenHash(tokenHash: string): Promise<{ record: SessionRecord; owner: UserRecord } | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('sessions')
+      .select(OWNER_COLUMNS)
+      .where('sessions.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row === undefined ? undefined : splitOwner(row);
   }
 
   async findById(id: string): Promise<SessionRecord | undefined> {
