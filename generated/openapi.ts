@@ -899,7 +899,11 @@ export interface components {
     responses: {
         /**
          * @description The request could not be read: an unparseable body, a body nested more than 32 levels
-         *     deep, credentials in the query string, or more than one Authorization or X-API-Key header.
+         *     deep, credentials in the query string, more than one Authorization or X-API-Key header,
+         *     or credentials that belong to different users ("The credentials in this request belong
+         *     to different users: send the credentials of one user"): explicit credentials
+         *     (Authorization, X-API-Key) of two users, or a valid session cookie beside explicit
+         *     credentials of another user.
          */
         BadRequest: {
             headers: {
