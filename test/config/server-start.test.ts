@@ -77,7 +77,7 @@ describe('the built service at start (npm test builds it first)', () => {
         NODE_ENV: 'production',
         PORT: '0',
         SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9',
-        BCRYPT_COST: '10',
+        BCRYPT_COST: '12',
       };
       const seeded = await runServer({ ...store, PORT: '0' }, /gatehouse is listening/);
       expect(seeded.output).toContain('DEMO DATA LOADED');
