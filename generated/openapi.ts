@@ -271,8 +271,9 @@ export interface paths {
          * @description Admins only. Sign-ins (`login.succeeded`, `login.failed`, `account.locked`), sign-outs (`logout`), failed
          *     Basic credentials (`basic.failed`), password changes (`password.changed`), users
          *     created, changed and deleted (`user.created`, `user.updated`, `user.deleted`) and API
-         *     keys created and revoked (`api_key.created`, `api_key.revoked`). An event never holds
-         *     a password, key or token. Paginated like `GET /users`, by event `id`.
+         *     keys created, revoked and deleted (`api_key.created`, `api_key.revoked`,
+         *     `api_key.deleted`; the admin CLI's `demo remove` deletes the demo keys and users). An
+         *     event never holds a password, key or token. Paginated like `GET /users`, by event `id`.
          *
          *     Filters narrow the list and combine with each other (all must hold) and with the
          *     pagination: pass the same filters with `starting_after` to get the next page of the
@@ -898,7 +899,11 @@ export interface components {
     responses: {
         /**
          * @description The request could not be read: an unparseable body, a body nested more than 32 levels
-         *     deep, credentials in the query string, or more than one Authorization or X-API-Key header.
+         *     deep, credentials in the query string, more than one Authorization or X-API-Key header,
+         *     or credentials that belong to different users ("The credentials in this request belong
+         *     to different users: send the credentials of one user"): explicit credentials
+         *     (Authorization, X-API-Key) of two users, or a valid session cookie beside explicit
+         *     credentials of another user.
          */
         BadRequest: {
             headers: {

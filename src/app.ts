@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { authFailureHandler } from './auth/auth-failure.js';
+import { settleCredentials } from './auth/security-handlers.js';
 import { type ComposeDeps, composeServices, type Services } from './compose.js';
 import { type Contract, loadContract } from './contract.js';
 import { createErrorHandler } from './errors/error-handler.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   const services = 'services' in deps ? deps.services : composeServices(deps);
   const { config, logger, audit, rateLimit, securityHandlers, serviceMetrics } = services;
   const contract = deps.contract ?? loadContract(specFile);
+  const handlers = auditBasicFailures(securityHandlers, audit);
 
   const app = express();
   app.disable('x-powered-by');
@@ -77,11 +79,13 @@ export function createApp(deps: AppDeps): Express {
       validateApiSpec: false,
       validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
       validateResponses: deps.validateResponses ?? false,
-      validateSecurity: { handlers: auditBasicFailures(securityHandlers, audit) },
+      validateSecurity: { handlers },
     }),
   );
 
   app.use(authFailureHandler());
+  // Every explicit credential good, all naming one user; then the principal is chosen.
+  app.use(settleCredentials(handlers));
 
   app.use(rateLimit.afterAuthentication);
   app.use(requireDocumentedBody());

@@ -7,6 +7,7 @@ import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
 import { onStopSignals } from './runtime/stop-signals.js';
+import { demoCredentialsProblem, findDemoCredentials } from './store/demo-credentials.js';
 import { loadDemoData } from './store/demo-data.js';
 import { openStore } from './store/store.js';
 
@@ -22,6 +23,15 @@ const RESTART_PAUSE_MS = 1_000;
  */
 export async function runClusterPrimary(config: Config, logger: Logger): Promise<void> {
   const store = await openStore(config.databaseUrl);
+  if (config.env === 'production') {
+    // Checked by value on every start: a store a development run seeded must not go live.
+    const problem = demoCredentialsProblem(await findDemoCredentials(store, new PasswordHasher(config.bcryptCost)));
+    if (problem !== undefined) {
+      console.error(`gatehouse: ${problem}`);
+      await store.close();
+      process.exit(1);
+    }
+  }
   try {
     if (config.demoData) await loadDemoData(store, new PasswordHasher(config.bcryptCost), systemClock, logger);
   } finally {

@@ -131,7 +131,12 @@ export function composeServices(deps: ComposeDeps): Services {
   const securityHandlers = createSecurityHandlers(
     {
       basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache, devices }),
-      apiKey: createApiKeyAuthenticator({ users: store.users, apiKeys: store.apiKeys, clock }),
+      apiKey: createApiKeyAuthenticator({
+        users: store.users,
+        apiKeys: store.apiKeys,
+        clock,
+        refuseTestKeys: config.env === 'production',
+      }),
       session: authenticateSession,
     },
     metrics,

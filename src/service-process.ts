@@ -4,6 +4,7 @@ import { AggregatorRegistry, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import type { Config } from './config/config.js';
+import { PasswordHasher } from './crypto/password-hasher.js';
 import { createHttpServer, listen } from './http/listen.js';
 import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
@@ -11,6 +12,7 @@ import { RetentionSweep } from './retention/retention-sweep.js';
 import { ConnectionDrain } from './runtime/connection-drain.js';
 import { Lifecycle } from './runtime/lifecycle.js';
 import { onStopSignals } from './runtime/stop-signals.js';
+import { demoCredentialsProblem, findDemoCredentials } from './store/demo-credentials.js';
 import { loadDemoData } from './store/demo-data.js';
 import { openStore } from './store/store.js';
 
@@ -26,6 +28,15 @@ export interface ServiceRole {
 export async function runService(config: Config, logger: Logger, role: ServiceRole): Promise<void> {
   const lifecycle = new Lifecycle();
   const store = await openStore(config.databaseUrl);
+  if (config.env === 'production' && !role.clusterWorker) {
+    // Checked by value on every start: a store a development run seeded must not go live.
+    const problem = demoCredentialsProblem(await findDemoCredentials(store, new PasswordHasher(config.bcryptCost)));
+    if (problem !== undefined) {
+      console.error(`gatehouse: ${problem}`);
+      await store.close();
+      process.exit(1);
+    }
+  }
 
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });

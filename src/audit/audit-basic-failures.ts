@@ -1,9 +1,7 @@
 import type { Request } from 'express';
 import type { AuthFailure } from '../auth/auth-record.js';
-import type { createSecurityHandlers } from '../auth/security-handlers.js';
+import type { SecurityHandlers } from '../auth/security-handlers.js';
 import type { AuditLog } from './audit-log.js';
-
-type SecurityHandlers = ReturnType<typeof createSecurityHandlers>;
 
 function refusedBasic(req: Request): AuthFailure | undefined {
   return req.auth?.failures.find((failure) => failure.scheme === 'basicAuth' && failure.reason === 'invalid');

@@ -13,6 +13,7 @@ export type AuditAction =
   | 'account.locked'
   | 'api_key.created'
   | 'api_key.revoked'
+  | 'api_key.deleted'
   | 'password.changed'
   | 'session.revoked'
   | 'user.created'

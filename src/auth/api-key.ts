@@ -9,10 +9,13 @@ export interface ApiKeyAuthenticatorDeps {
   users: UserRepository;
   apiKeys: ApiKeyRepository;
   clock: Clock;
+  /** In production `sk_test_` keys (minted outside production, the demo's among them) are unknown keys. */
+  refuseTestKeys: boolean;
 }
 
 export type ApiKeyAuthenticator = (key: string | undefined) => Promise<Authentication>;
 
+const TEST_KEY_PREFIX = 'sk_test_';
 const KEY_SHAPE = /^[A-Za-z0-9_-]{1,200}$/;
 /** Recording every use would be a write per request; once a minute per key is precise enough. */
 const MARK_USED_INTERVAL_MS = 60_000;
@@ -29,10 +32,15 @@ export function bearerToken(authorization: string | undefined): string | undefin
  * revoked and expired keys, and keys of disabled users, are all the same "invalid". A use is
  * recorded in last_used_at at most once a minute.
  */
-export function createApiKeyAuthenticator({ apiKeys, clock }: ApiKeyAuthenticatorDeps): ApiKeyAuthenticator {
+export function createApiKeyAuthenticator({
+  apiKeys,
+  clock,
+  refuseTestKeys,
+}: ApiKeyAuthenticatorDeps): ApiKeyAuthenticator {
   return async (key) => {
     if (key === undefined) return NO_CREDENTIAL;
     if (!KEY_SHAPE.test(key)) return INVALID_CREDENTIAL;
+    if (refuseTestKeys && key.startsWith(TEST_KEY_PREFIX)) return INVALID_CREDENTIAL;
     // A typo or a made-up key of the current format fails its checksum: no database work for it.
     // Older keys (the demo ones) do not claim the format and are looked up as before.
     if (claimsCurrentFormat(key) && !hasValidChecksum(key)) return INVALID_CREDENTIAL;

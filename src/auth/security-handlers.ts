@@ -1,7 +1,9 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { matchedOperation } from '../contract.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
-import { authRecordOf, type SecuritySchemeName } from './auth-record.js';
+import { chosenPrincipal, credentialConflict, schemesOf } from './auth-failure.js';
+import { authRecordOf, EXPLICIT_SCHEMES, type SecuritySchemeName } from './auth-record.js';
 import type { BasicAuthenticator } from './basic.js';
 import { passwordClientOf } from './password-check.js';
 import type { Authentication, Principal } from './principal.js';
@@ -14,6 +16,7 @@ export interface Authenticators {
 }
 
 type SecurityHandler = (req: Request, scopes: string[]) => Promise<boolean>;
+export type SecurityHandlers = Record<SecuritySchemeName, SecurityHandler>;
 
 /** Role lists name a user's role for human credentials and a key's permissions for API keys. */
 function missingScopes(principal: Principal, scopes: string[]): string[] {
@@ -22,25 +25,16 @@ function missingScopes(principal: Principal, scopes: string[]): string[] {
   return scopes.filter((scope) => scope !== principal.user.role);
 }
 
-/**
- * When one request carries several valid credentials, the session wins: a browser sends its
- * cookie on its own, so it must be the principal the CSRF check sees — whichever handler ends first.
- */
-const PRECEDENCE: Record<Principal['scheme'], number> = { session: 3, basic: 2, api_key: 1 };
-
-function preferred(current: Principal | undefined, candidate: Principal): Principal {
-  return current === undefined || PRECEDENCE[candidate.scheme] > PRECEDENCE[current.scheme] ? candidate : current;
-}
-
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-/** Adapts the per-scheme authenticators to express-openapi-validator's handler contract. */
-export function createSecurityHandlers(
-  authenticators: Authenticators,
-  metrics: MetricHooks,
-): Record<SecuritySchemeName, SecurityHandler> {
+/**
+ * Adapts the per-scheme authenticators to express-openapi-validator's handler contract. Each
+ * handler only records what it found on the request; the principal is chosen afterwards
+ * (settleCredentials), so the answer never depends on which handler finished first.
+ */
+export function createSecurityHandlers(authenticators: Authenticators, metrics: MetricHooks): SecurityHandlers {
   const handle =
     (scheme: SecuritySchemeName, authenticate: (req: Request) => Promise<Authentication>): SecurityHandler =>
     async (req, scopes) => {
@@ -73,11 +67,11 @@ export function createSecurityHandlers(
       const missing = missingScopes(result.principal, scopes);
       if (missing.length > 0) {
         metrics.authOutcome(scheme, 'forbidden');
-        record.failures.push({ scheme, reason: 'forbidden', missing });
+        record.failures.push({ scheme, reason: 'forbidden', missing, userId: result.principal.user.id });
         return false;
       }
       metrics.authOutcome(scheme, 'ok');
-      record.principal = preferred(record.principal, result.principal);
+      record.passed.push({ scheme, principal: result.principal });
       return true;
     };
 
@@ -86,5 +80,29 @@ export function createSecurityHandlers(
     bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
     apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
     sessionCookie: handle('sessionCookie', (req) => authenticators.session(req.session?.token)),
+  };
+}
+
+/**
+ * Mounted right after the validator let a request through. On an operation that requires
+ * credentials, explicit ones it does not accept (an X-API-Key on a Basic route, a Basic
+ * header on a key route) are checked too, so a wrong credential is never carried along
+ * unnoticed; then the record decides (credentialConflict) and the principal is chosen.
+ * Public operations, and `POST /logout` whose credential is optional, look at nothing more.
+ */
+export function settleCredentials(handlers: SecurityHandlers): RequestHandler {
+  return async (req, _res, next) => {
+    const security = matchedOperation(req)?.schema?.security ?? [];
+    const accepted = schemesOf(security);
+    if (accepted.length === 0) return next();
+    const record = authRecordOf(req);
+    if (security.every((requirement) => Object.keys(requirement).length > 0)) {
+      const others = EXPLICIT_SCHEMES.filter((scheme) => !accepted.includes(scheme));
+      await Promise.all(others.map((scheme) => handlers[scheme](req, [])));
+    }
+    const refusal = credentialConflict(record, security);
+    if (refusal !== undefined) return next(refusal);
+    record.principal = chosenPrincipal(record, security);
+    next();
   };
 }

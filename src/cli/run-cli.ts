@@ -4,6 +4,7 @@ import { ApiError } from '../errors/api-error.js';
 import { backupCommand } from './backup-command.js';
 import { type CliDeps, type CliIo, CommandFailed, UsageError } from './cli-types.js';
 import type { Command } from './command.js';
+import { demoCommands } from './demo-commands.js';
 import { keyCommands } from './key-commands.js';
 import { purgeCommand } from './purge-command.js';
 import { userCommands } from './user-commands.js';
@@ -21,7 +22,7 @@ const migrate: Command = {
   },
 };
 
-const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands, purgeCommand, backupCommand];
+const COMMANDS: Command[] = [migrate, ...userCommands, ...keyCommands, ...demoCommands, purgeCommand, backupCommand];
 
 /** Exit codes: 0 done, 1 the command failed, 2 the command line was wrong. */
 export type ExitCode = 0 | 1 | 2;

@@ -110,6 +110,12 @@ export class ApiKeyRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Removes the key for good (the demo keys); returns false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /**
    * Records a use. With `notUsedSince`, only a key not already marked after that time is
    * written, so concurrent requests (or instances) do not all write the same minute.

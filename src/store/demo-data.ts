@@ -5,14 +5,15 @@ import { newId, sha256Hex } from '../crypto/tokens.js';
 import type { Permission, Role } from './schema.js';
 import type { Store } from './store.js';
 
-const DEMO_USERS: Array<{ username: string; password: string; role: Role }> = [
+/** Well known from the seed service: exported so production can find and remove them by value. */
+export const DEMO_USERS: ReadonlyArray<{ username: string; password: string; role: Role }> = [
   { username: 'john', password: 'secret123', role: 'user' },
   { username: 'admin', password: 'supersecret', role: 'admin' },
   { username: 'alice', password: 'password123', role: 'user' },
   { username: 'bob', password: 'securepass', role: 'user' },
 ];
 
-const DEMO_KEYS: Array<{ key: string; owner: string; name: string; permissions: Permission[] }> = [
+export const DEMO_KEYS: ReadonlyArray<{ key: string; owner: string; name: string; permissions: Permission[] }> = [
   { key: 'sk_test_123', owner: 'john', name: 'Demo key (read, write)', permissions: ['read', 'write'] },
   { key: 'sk_live_456', owner: 'john', name: 'Demo key (read)', permissions: ['read'] },
 ];

@@ -125,3 +125,32 @@ describe('last_used_at', () => {
     expect(await lastUsedAt(id)).toBe(before);
   });
 });
+
+describe('authentication with an sk_test_ key in production', () => {
+  let production: TestApp;
+  beforeEach(async () => {
+    production = await startTestApp({ config: { env: 'production' } });
+  });
+  afterEach(() => production.close());
+
+  it('401 Invalid API Key for the demo sk_test_ key and a minted one, as for an unknown key; live keys pass', async () => {
+    const john = await production.store.users.findByUsername('john');
+    const { key: minted } = await issueApiKey(production.store, {
+      userId: john!.id,
+      name: 'from development',
+      permissions: ['read'],
+      expiresAt: null,
+      mode: 'test',
+      now: production.clock.now(),
+    });
+    for (const key of ['sk_test_123', minted]) {
+      for (const headers of [bearer(key), { 'x-api-key': key }]) {
+        const response = await production.call('GET', '/apikey/data', { headers });
+        expectEnvelope(response, 401, 'authentication_error', 'Invalid API Key');
+      }
+    }
+    expect((await production.call('GET', '/apikey/data', { headers: bearer('sk_live_456') })).status).toBe(200);
+    // Outside production the same keys work.
+    expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
+  });
+});
