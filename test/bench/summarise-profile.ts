@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
  * A window (--skip-ms, --duration-ms) keeps only
  * the samples of the measured load, not start-up.
  *
- *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N]
+ *   node dist/bench/test/bench/summarise-profile.js <file.cpuprofile> [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N] [--wall]
  */
 interface CallFrame {
   functionName: string;
@@ -41,6 +41,22 @@ export interface SummaryOptions {
   durationMs: number;
   /** Answers served in the window: each line then also says its CPU µs per answer. */
   requests?: number;
+  /** Weigh samples by the wall-clock time to the next one instead of counting them (see below). */
+  wall?: boolean;
+}
+
+/**
+ * V8 samples on a wall-clock timer. When other processes preempt the server, the next sample
+ * comes late and the whole gap lands on the function that was running (often writev, whose
+ * wake-up of the load generator is what preempted it). Counting each sample as one median
+ * interval measures CPU instead, as perf does; --wall keeps the raw gaps.
+ */
+function sampleWeights(profile: CpuProfile, wall: boolean): number[] {
+  const next = profile.timeDeltas.slice(1).map((delta) => Math.max(0, delta));
+  if (wall) return next;
+  const sorted = [...next].sort((a, b) => a - b);
+  const interval = sorted[Math.floor(sorted.length / 2)] ?? 1000;
+  return next.map((delta) => Math.min(delta, interval));
 }
 
 const SPECIAL = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
@@ -251,11 +267,11 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
   let busy = 0;
   const from = options.skipMs * 1000;
   const to = options.durationMs > 0 ? from + options.durationMs * 1000 : Number.POSITIVE_INFINITY;
+  const weights = sampleWeights(profile, options.wall ?? false);
   for (let i = 0; i < profile.samples.length; i++) {
     elapsed += profile.timeDeltas[i] ?? 0;
     if (elapsed < from || elapsed > to) continue;
-    // A sample lasts until the next one is taken.
-    const micros = Math.max(0, profile.timeDeltas[i + 1] ?? 0);
+    const micros = weights[i] ?? 0;
     const id = profile.samples[i] ?? -1;
     const frame = nodes.get(id)?.callFrame;
     if (frame === undefined) continue;
@@ -296,7 +312,7 @@ export function summariseProfile(profile: CpuProfile, options: SummaryOptions, t
       .slice(0, count)
       .map((t) => `  ${percent(t.micros)} ${ms(t.micros)}  ${t.label}${withPackage ? `  [${t.pkg}]` : ''}`);
   return [
-    `${title}: ${(busy / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (${((idle / Math.max(busy + idle, 1)) * 100).toFixed(0)}% idle)${requests === undefined ? '' : `, ${requests} answers, ${(busy / requests).toFixed(0)} µs of busy CPU per answer`}; percentages are of busy time`,
+    `${title}: samples from ${options.skipMs} ms${options.durationMs > 0 ? ` for ${options.durationMs} ms` : ''}, ${options.wall ? 'wall-clock weights' : 'counted'}; ${(busy / 1000).toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle (${((idle / Math.max(busy + idle, 1)) * 100).toFixed(0)}% idle)${requests === undefined ? '' : `, ${requests} answers, ${(busy / requests).toFixed(0)} µs of busy CPU per answer`}; percentages are of busy time`,
     `top ${options.top} functions by self time:`,
     ...list(byFunction, options.top, true),
     'self time by package:',
@@ -319,11 +335,12 @@ function main(argv: string[]): void {
     else if (arg === '--skip-ms') options.skipMs = Number(argv[++i]);
     else if (arg === '--duration-ms') options.durationMs = Number(argv[++i]);
     else if (arg === '--requests') options.requests = Number(argv[++i]);
+    else if (arg === '--wall') options.wall = true;
     else files.push(arg);
   }
   if (files.length === 0)
     throw new Error(
-      'usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N]',
+      'usage: summarise-profile <file.cpuprofile>… [--top 15] [--skip-ms 0] [--duration-ms 0] [--requests N] [--wall]',
     );
   for (const file of files)
     console.log(`${summariseProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, options, file)}\n`);
