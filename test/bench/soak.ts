@@ -63,6 +63,14 @@ async function loadUntilAllUsed(
   return total;
 }
 
+/** The cookie that cookie-session signs: the one with a `<name>.sig` beside it (sign-in sets others too). */
+function signedCookieName(cookieHeader: string): string {
+  const names = cookieHeader.split('; ').map((pair) => pair.split('=')[0] ?? '');
+  const name = names.find((candidate) => names.includes(`${candidate}.sig`));
+  if (name === undefined) throw new Error(`soak: no signed cookie in what sign-in set (${names.join(', ')})`);
+  return name;
+}
+
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /**
@@ -96,7 +104,7 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
       await signIn(server.baseUrl, 'john', 'secret123'),
       await signIn(server.baseUrl, 'bob', 'securepass'),
     ];
-    const cookieName = signedIn[0]?.split('=')[0] ?? '';
+    const cookieName = signedCookieName(signedIn[0] ?? '');
     console.log(
       `  seeded ${REAL} real API keys and ${REAL} real sessions through the store in ${Date.now() - seedStarted} ms; ${signedIn.length} real sign-ins`,
     );
