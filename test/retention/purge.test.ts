@@ -134,20 +134,22 @@ for (const database of testDatabases()) {
       expect(logged).toMatchObject({ purged: { sessions: 3, audit_events: 1 } });
     });
 
-    it.skipIf(database.name !== 'postgres')('skips while another instance holds the purge lock', async () => {
-      await seed();
-      const other = new pg.Client({ connectionString: url });
-      await other.connect();
-      try {
-        await other.query('begin');
-        await other.query('select pg_advisory_xact_lock($1)', [0x6761_7465]);
-        expect(await purgeExpired(store, clock.now(), POLICY)).toEqual({ purged: false });
-        expect((await remaining()).sessions).toHaveLength(4);
-        await other.query('commit');
-        expect(await purgeExpired(store, clock.now(), POLICY)).toMatchObject({ purged: true, sessions: 3 });
-      } finally {
-        await other.end();
-      }
-    });
+    // Only PostgreSQL has the lock: the test exists where it applies, so a skip means a missing service.
+    if (database.name === 'postgres')
+      it('skips while another instance holds the purge lock', async () => {
+        await seed();
+        const other = new pg.Client({ connectionString: url });
+        await other.connect();
+        try {
+          await other.query('begin');
+          await other.query('select pg_advisory_xact_lock($1)', [0x6761_7465]);
+          expect(await purgeExpired(store, clock.now(), POLICY)).toEqual({ purged: false });
+          expect((await remaining()).sessions).toHaveLength(4);
+          await other.query('commit');
+          expect(await purgeExpired(store, clock.now(), POLICY)).toMatchObject({ purged: true, sessions: 3 });
+        } finally {
+          await other.end();
+        }
+      });
   });
 }
