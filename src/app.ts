@@ -46,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   const services = 'services' in deps ? deps.services : composeServices(deps);
   const { config, logger, audit, rateLimit, securityHandlers, serviceMetrics } = services;
   const contract = deps.contract ?? loadContract(specFile);
+  void services.hasher.prepareDummy(config.bcryptCost);
   const handlers = auditBasicFailures(securityHandlers, audit);
 
   const app = express();

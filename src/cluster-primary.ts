@@ -2,14 +2,12 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
-import { systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
-import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
+import { listen } from './http/listen.js';
+import { createMetricsServer } from './metrics/metrics-server.js';
 import { onStopSignals } from './runtime/stop-signals.js';
-import { demoCredentialsProblem, findDemoCredentials } from './store/demo-credentials.js';
-import { loadDemoData } from './store/demo-data.js';
-import { openStore } from './store/store.js';
+import { openServingStore } from './service-process.js';
 
 /** A worker that dies this soon after starting is restarted only after a pause, so a crash loop does not spin. */
 const QUICK_DEATH_MS = 5_000;
@@ -22,21 +20,8 @@ const RESTART_PAUSE_MS = 1_000;
  * serves the metrics of every worker; and on a stop signal forwards it and exits when they have.
  */
 export async function runClusterPrimary(config: Config, logger: Logger): Promise<void> {
-  const store = await openStore(config.databaseUrl);
-  if (config.env === 'production') {
-    // Checked by value on every start: a store a development run seeded must not go live.
-    const problem = demoCredentialsProblem(await findDemoCredentials(store, new PasswordHasher(config.bcryptCost)));
-    if (problem !== undefined) {
-      console.error(`gatehouse: ${problem}`);
-      await store.close();
-      process.exit(1);
-    }
-  }
-  try {
-    if (config.demoData) await loadDemoData(store, new PasswordHasher(config.bcryptCost), systemClock, logger);
-  } finally {
-    await store.close();
-  }
+  // Checked and seeded once here, before any worker opens the store.
+  await (await openServingStore(config, logger, new PasswordHasher(config.bcryptCost))).close();
   // Without Redis the workers count in this process, over IPC; it must exist before they start.
   if (config.redisUrl === undefined) new RateLimiterClusterMaster();
 
@@ -75,7 +60,7 @@ export async function runClusterPrimary(config: Config, logger: Logger): Promise
       { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
       (error) => logger.error({ err: error }, 'metrics scrape failed'),
     );
-    const bound = await listenMetrics(metricsServer, config.metricsPort, config.metricsHost);
+    const bound = await listen(metricsServer, config.metricsPort, config.metricsHost);
     logger.info({ url: `http://${config.metricsHost}:${bound.port}/metrics` }, 'metrics of every worker are listening');
   }
   logger.info({ workers: config.webConcurrency }, 'gatehouse primary started its workers');

@@ -2,11 +2,12 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { createApp } from './app.js';
+import { systemClock } from './clock.js';
 import { composeServices } from './compose.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { createHttpServer, listen } from './http/listen.js';
-import { createMetricsServer, listenMetrics } from './metrics/metrics-server.js';
+import { createMetricsServer } from './metrics/metrics-server.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { RetentionSweep } from './retention/retention-sweep.js';
 import { ConnectionDrain } from './runtime/connection-drain.js';
@@ -14,7 +15,7 @@ import { Lifecycle } from './runtime/lifecycle.js';
 import { onStopSignals } from './runtime/stop-signals.js';
 import { demoCredentialsProblem, findDemoCredentials } from './store/demo-credentials.js';
 import { loadDemoData } from './store/demo-data.js';
-import { openStore } from './store/store.js';
+import { openStore, type Store } from './store/store.js';
 
 /** After a stop signal, idle keep-alive connections stay open this long for requests already sent. */
 const IDLE_GRACE_MS = 1_000;
@@ -24,19 +25,33 @@ export interface ServiceRole {
   clusterWorker: boolean;
 }
 
-/** One serving process: opens the store, Redis and the listeners, and drains them on a stop signal. */
-export async function runService(config: Config, logger: Logger, role: ServiceRole): Promise<void> {
-  const lifecycle = new Lifecycle();
+/**
+ * Opens the store a service will answer from: production refuses one that still honours the demo
+ * credentials (checked by value, on every start: a store a development run seeded must not go
+ * live), and outside production an empty store gets the demo data. A refusal is one line and exit 1.
+ */
+export async function openServingStore(config: Config, logger: Logger, hasher: PasswordHasher): Promise<Store> {
   const store = await openStore(config.databaseUrl);
-  if (config.env === 'production' && !role.clusterWorker) {
-    // Checked by value on every start: a store a development run seeded must not go live.
-    const problem = demoCredentialsProblem(await findDemoCredentials(store, new PasswordHasher(config.bcryptCost)));
+  if (config.env === 'production') {
+    const problem = demoCredentialsProblem(await findDemoCredentials(store, hasher));
     if (problem !== undefined) {
       console.error(`gatehouse: ${problem}`);
       await store.close();
       process.exit(1);
     }
   }
+  if (config.demoData) await loadDemoData(store, hasher, systemClock, logger);
+  return store;
+}
+
+/** One serving process: opens the store, Redis and the listeners, and drains them on a stop signal. */
+export async function runService(config: Config, logger: Logger, role: ServiceRole): Promise<void> {
+  const lifecycle = new Lifecycle();
+  const hasher = new PasswordHasher(config.bcryptCost);
+  // In a cluster the primary has already checked and seeded the store.
+  const store = role.clusterWorker
+    ? await openStore(config.databaseUrl)
+    : await openServingStore(config, logger, hasher);
 
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
   const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
@@ -67,11 +82,11 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
     store,
     logger,
     redis,
+    hasher,
     metrics,
     lifecycle,
     clusterWorker: role.clusterWorker,
   });
-  if (config.demoData && !role.clusterWorker) await loadDemoData(store, services.hasher, services.clock, logger);
   const app = createApp({ services });
   const server = createHttpServer(app);
   const drain = new ConnectionDrain(server);
@@ -91,7 +106,7 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
       ? undefined
       : createMetricsServer(registry, (error) => logger.error({ err: error }, 'metrics scrape failed'));
   if (metricsServer !== undefined && config.metricsPort !== undefined) {
-    const bound = await listenMetrics(metricsServer, config.metricsPort, config.metricsHost);
+    const bound = await listen(metricsServer, config.metricsPort, config.metricsHost);
     logger.info({ url: `http://${config.metricsHost}:${bound.port}/metrics` }, 'metrics are listening');
   }
 

@@ -48,10 +48,7 @@ export class PasswordHasher {
   constructor(
     readonly cost: number,
     private readonly engine: BcryptEngine = nativeBcrypt,
-  ) {
-    // Made at once, so the first unknown username does not pay for an extra hash that others do not.
-    this.prepareDummy(cost);
-  }
+  ) {}
 
   async hash(password: string): Promise<string> {
     return PREHASHED + (await this.engine.hash(prehash(password), this.cost));
@@ -79,7 +76,11 @@ export class PasswordHasher {
     return !storedHash.startsWith(PREHASHED) || bcryptCostOf(storedHash) !== this.cost;
   }
 
-  /** Makes the dummy hash of a cost ahead of its first use. */
+  /**
+   * Makes the dummy hash of a cost ahead of its first use. The app asks for BCRYPT_COST's when it is
+   * built, so the first unknown username does not pay for a hash that others do not; a CLI command,
+   * which never compares, does not wait for one.
+   */
   prepareDummy(cost: number): Promise<string> {
     let dummy = this.dummies.get(cost);
     if (dummy === undefined) {

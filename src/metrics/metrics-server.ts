@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export interface Scrape {
   contentType: string;
@@ -27,15 +26,5 @@ export function createMetricsServer(scrape: Scrape, onError: (error: unknown) =>
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Metrics could not be collected\n');
       },
     );
-  });
-}
-
-export function listenMetrics(server: Server, port: number, host: string): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
   });
 }

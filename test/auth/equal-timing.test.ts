@@ -1,4 +1,10 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { composeServices } from '../../src/compose.js';
+import { testConfig } from '../../src/config/config.js';
+import { openStore } from '../../src/store/store.js';
+import { CountingHasher } from '../support/counting-hasher.js';
 import { basic, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -53,5 +59,20 @@ describe('an unknown username costs the same bcrypt work as a wrong password', (
   it('the dummy hash has the configured cost', async () => {
     const unknown = await bcryptWorkOf(() => app.call('GET', '/basic/profile', { headers: basic('nobody', 'x') }));
     expect(unknown.compares).toEqual([app.config.bcryptCost]);
+  });
+});
+
+describe('the dummy hash for unknown usernames', () => {
+  it('is made when the app is built, not when services are composed (a CLI command never waits for it)', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      const hasher = new CountingHasher(4);
+      const services = composeServices({ config: testConfig(), store, logger: pino({ level: 'silent' }), hasher });
+      expect(hasher.hashes).toEqual([]);
+      createApp({ services });
+      expect(hasher.hashes).toEqual([4]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import { register as globalRegistry, Registry } from 'prom-client';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMetricsServer, listenMetrics } from '../../src/metrics/metrics-server.js';
+import { listen } from '../../src/http/listen.js';
+import { createMetricsServer } from '../../src/metrics/metrics-server.js';
 import { ServiceMetrics } from '../../src/metrics/service-metrics.js';
 import { openStore } from '../../src/store/store.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
@@ -21,7 +22,7 @@ async function instrumented(options: TestAppOptions = {}): Promise<{ app: TestAp
   const server: Server = createMetricsServer(registry, (error) => {
     throw error;
   });
-  const address = await listenMetrics(server, 0, '127.0.0.1');
+  const address = await listen(server, 0, '127.0.0.1');
   opened.push({ close: () => new Promise((resolve) => server.close(resolve)) });
   const scrape = async (): Promise<string> => {
     const response = await request(`http://127.0.0.1:${address.port}/metrics`);
@@ -106,7 +107,7 @@ describe('metrics, scraped after known traffic', () => {
 
   it('answer 404 off /metrics', async () => {
     const server = createMetricsServer(new Registry(), () => {});
-    const address = await listenMetrics(server, 0, '127.0.0.1');
+    const address = await listen(server, 0, '127.0.0.1');
     opened.push({ close: () => new Promise((resolve) => server.close(resolve)) });
     expect((await request(`http://127.0.0.1:${address.port}/`)).statusCode).toBe(404);
   });
