@@ -54,7 +54,7 @@ async function throughEach(pids: number[], send: () => Promise<Served>): Promise
 
 describe('WEB_CONCURRENCY=2: two workers sharing one SQLite store', () => {
   it('a sign-out through one worker is refused through the other; throttles count across workers; metrics cover both; SIGTERM exits 0', async () => {
-    server = await startBuiltServer({ WEB_CONCURRENCY: '2', METRICS_PORT: '0', LOGIN_MAX_FAILURES: '2' }, 2);
+    server = await startBuiltServer({ WEB_CONCURRENCY: '2', METRICS_PORT: '0', LOGIN_IP_MAX_FAILURES: '2' }, 2);
     const running = server;
     const workers = running.lines
       .filter((line) => line.msg === 'gatehouse is listening')
@@ -82,7 +82,8 @@ describe('WEB_CONCURRENCY=2: two workers sharing one SQLite store', () => {
     const after = await throughEach([logout.pid, other], dashboard);
     expect(after.map((a) => a.status)).toEqual(after.map(() => 401));
 
-    // Without Redis the primary keeps the throttle's counts for both workers.
+    // Without Redis the primary keeps the throttle's counts for both workers (the address limit: its
+    // one-hour window cannot run out between two requests on a slow machine, as a 1 s pair block can).
     const guesses: Served[] = [];
     for (let i = 0; i < 3; i += 1)
       guesses.push(await call(running, 'POST', '/login', {}, { username: 'bob', password: 'wrong-guess' }));
