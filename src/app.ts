@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { auditBasicFailures } from './audit/audit-basic-failures.js';
+import { auditBasicFailures } from './auth/audit-basic-failures.js';
 import { authFailureHandler } from './auth/auth-failure.js';
 import { settleCredentials } from './auth/security-handlers.js';
 import { type ComposeDeps, composeServices, type Services } from './compose.js';

@@ -9,7 +9,7 @@ import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { DeviceTokens } from './auth/device-token.js';
 import { PasswordCheck } from './auth/password-check.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
-import { createSessionAuthenticator, type SessionAuthenticator, type SessionDeps } from './auth/session.js';
+import { createSessionAuthenticator } from './auth/session.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
@@ -22,6 +22,7 @@ import { type ClientRateLimit, createClientRateLimit } from './rate-limit/client
 import { CounterStore } from './rate-limit/counters.js';
 import type { Lifecycle } from './runtime/lifecycle.js';
 import { createReadiness, type ReadinessReport } from './runtime/readiness.js';
+import { Sessions } from './sessions/sessions.js';
 import type { Store } from './store/store.js';
 import { UserService } from './users/user-service.js';
 
@@ -62,8 +63,7 @@ export interface Services {
   throttle: BruteForceThrottle;
   rateLimit: ClientRateLimit;
   basicCache: VerifiedCredentialCache;
-  session: SessionDeps;
-  authenticateSession: SessionAuthenticator;
+  sessions: Sessions;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   keyMode: KeyMode;
   /** The most active API keys one user may hold (API_KEY_MAX_PER_USER). */
@@ -79,13 +79,13 @@ export function composeServices(deps: ComposeDeps): Services {
   const { config, store, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const hasher = deps.hasher ?? new PasswordHasher(config.bcryptCost);
-  const session: SessionDeps = {
-    users: store.users,
-    sessions: store.sessions,
+  const audit = new AuditLog(store.auditEvents, clock, logger);
+  const sessions = new Sessions({
+    repository: store.sessions,
     clock,
     policy: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
-  };
-  const audit = new AuditLog(store.auditEvents, clock, logger);
+    audit,
+  });
   const metrics: MetricHooks = deps.metrics ?? noMetrics;
   // Counters, throttle and cache belong to this app: two apps share counters only through a shared Redis.
   const counters = new CounterStore({
@@ -120,13 +120,13 @@ export function composeServices(deps: ComposeDeps): Services {
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
   );
-  const authenticateSession = createSessionAuthenticator(session);
   const users = new UserService({
     store,
     hasher,
     passwords: deps.passwords ?? PasswordPolicy.fromFile(),
     clock,
     audit,
+    sessions,
   });
   const securityHandlers = createSecurityHandlers(
     {
@@ -137,7 +137,7 @@ export function composeServices(deps: ComposeDeps): Services {
         clock,
         refuseTestKeys: config.env === 'production',
       }),
-      session: authenticateSession,
+      session: createSessionAuthenticator(sessions),
     },
     metrics,
   );
@@ -153,8 +153,7 @@ export function composeServices(deps: ComposeDeps): Services {
     throttle,
     rateLimit,
     basicCache,
-    session,
-    authenticateSession,
+    sessions,
     securityHandlers,
     keyMode: keyModeFor(config.env),
     maxKeysPerUser: config.apiKeyMaxPerUser,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { addMinutes } from '../clock.js';
+import { idleCutoff } from '../sessions/session-policy.js';
 import type { Store } from '../store/store.js';
 
 export interface RetentionPolicy {
@@ -30,7 +31,7 @@ export async function purgeExpired(store: Store, now: Date, policy: RetentionPol
       }>`select pg_try_advisory_xact_lock(${PURGE_LOCK_KEY}) as locked`.execute(trx.db);
       if (rows[0]?.locked !== true) return { purged: false };
     }
-    const sessions = await trx.sessions.deleteEnded(now, addMinutes(now, -policy.sessionIdleMinutes));
+    const sessions = await trx.sessions.deleteEnded(now, idleCutoff(now, policy.sessionIdleMinutes));
     const auditEvents = await trx.auditEvents.deleteBefore(addMinutes(now, -policy.auditRetentionDays * 24 * 60));
     return { purged: true, sessions, auditEvents };
   });

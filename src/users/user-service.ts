@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/tokens.js';
 import { conflict, notFound, validationFailed } from '../errors/api-error.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
+import type { Sessions } from '../sessions/sessions.js';
 import type { Role } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
@@ -16,6 +17,7 @@ export interface UserServiceDeps {
   passwords: PasswordPolicy;
   clock: Clock;
   audit: AuditLog;
+  sessions: Sessions;
 }
 
 export interface NewUser {
@@ -77,7 +79,7 @@ export class UserService {
     const now = this.deps.clock.now();
     const sessionsRevoked = await this.deps.store.transaction(async (tx) => {
       await tx.users.update(user.id, { passwordHash }, now);
-      return tx.sessions.revokeAllForUser(user.id, now, { except: keepSessionId });
+      return this.deps.sessions.within(tx).revokeAllForUser(user.id, { except: keepSessionId });
     });
     await this.deps.audit.recordFrom(origin, {
       action: 'password.changed',
@@ -106,7 +108,7 @@ export class UserService {
         await assertAnotherAdmin(tx, user.id);
       const updated = (await tx.users.update(id, effective, now)) ?? user;
       if (effective.disabled !== true) return { user: updated, effective, revoked: undefined };
-      const sessions = await tx.sessions.revokeAllForUser(id, now);
+      const sessions = await this.deps.sessions.within(tx).revokeAllForUser(id);
       const apiKeys = await tx.apiKeys.revokeAllForUser(id, now);
       return { user: updated, effective, revoked: { sessions, apiKeys } };
     });

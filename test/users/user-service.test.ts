@@ -5,6 +5,7 @@ import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { newId } from '../../src/crypto/tokens.js';
 import { ApiError } from '../../src/errors/api-error.js';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
+import { Sessions } from '../../src/sessions/sessions.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { LAST_ADMIN_MESSAGE, UserService } from '../../src/users/user-service.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
@@ -38,7 +39,9 @@ for (const database of testDatabases()) {
       drop = fresh.drop;
       store = await openStore(fresh.url);
       const audit = new AuditLog(store.auditEvents, clock, pino({ level: 'silent' }));
-      users = new UserService({ store, hasher, passwords: PasswordPolicy.fromFile(), clock, audit });
+      const policy = { idleMinutes: 30, absoluteHours: 12 };
+      const sessions = new Sessions({ repository: store.sessions, clock, policy, audit });
+      users = new UserService({ store, hasher, passwords: PasswordPolicy.fromFile(), clock, audit, sessions });
     });
     afterEach(async () => {
       // The schema goes even when opening the store failed, so no test leaves one behind.

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import type { AuthFailure } from '../auth/auth-record.js';
-import type { SecurityHandlers } from '../auth/security-handlers.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuthFailure } from './auth-record.js';
+import type { SecurityHandlers } from './security-handlers.js';
 
 function refusedBasic(req: Request): AuthFailure | undefined {
   return req.auth?.failures.find((failure) => failure.scheme === 'basicAuth' && failure.reason === 'invalid');
