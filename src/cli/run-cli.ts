@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { composeServices } from '../compose.js';
-import { ApiError } from '../errors/api-error.js';
+import { DomainError } from '../errors/domain-errors.js';
 import { backupCommand } from './backup-command.js';
 import { type CliDeps, type CliIo, CommandFailed, UsageError } from './cli-types.js';
 import type { Command } from './command.js';
@@ -42,11 +42,6 @@ function overview(): string {
 
 function findCommand(words: string[]): Command | undefined {
   return COMMANDS.find((command) => command.name === words.slice(0, command.name.split(' ').length).join(' '));
-}
-
-/** Why a failure happened, in one line: the ApiError's details when it has them, else its message. */
-function describe(error: ApiError): string {
-  return error.details === undefined ? error.message : error.details.map((d) => d.message).join('; ');
 }
 
 /** Runs one command line (without `node main.js`) and returns the exit code; it never exits the process. */
@@ -106,7 +101,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
       return 2;
     }
     if (error instanceof CommandFailed) io.err(`gatehouse: ${error.message}`);
-    else if (error instanceof ApiError && error.status < 500) io.err(`gatehouse: ${describe(error)}`);
+    else if (error instanceof DomainError) io.err(`gatehouse: ${error.message}`);
     else io.err(`gatehouse: ${command.name} failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {

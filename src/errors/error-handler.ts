@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import {
   ApiError,
   badRequest,
+  conflict,
   type ErrorDetail,
   type ErrorEnvelope,
   notFound,
   unauthenticated,
   validationFailed,
 } from './api-error.js';
+import { Conflict, DomainError, InvalidInput, NotFound } from './domain-errors.js';
 
 /** The shape of express-openapi-validator's HttpError. */
 interface ValidatorError {
@@ -88,8 +90,18 @@ function fromBodyParser(error: BodyParserError): ApiError {
   }
 }
 
+/** A service's refusal; the service names a field, the client sees where in its request it was. */
+function fromDomain(error: DomainError): ApiError {
+  if (error instanceof InvalidInput)
+    return validationFailed([{ path: `/body/${error.field}`, message: error.message }]);
+  if (error instanceof Conflict) return conflict(error.message);
+  if (error instanceof NotFound) return notFound(error.message);
+  return new ApiError(500, 'internal_error', 'Internal server error', { internal: error.message });
+}
+
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return fromDomain(error);
   if (isValidatorError(error)) return fromValidator(error);
   if (isBodyParserError(error)) return fromBodyParser(error);
   const status = (error as { status?: unknown })?.status;

@@ -2,7 +2,7 @@ import type { AuditLog, AuditOrigin } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import { newId } from '../crypto/tokens.js';
-import { conflict, notFound, validationFailed } from '../errors/api-error.js';
+import { Conflict, InvalidInput, NotFound } from '../errors/domain-errors.js';
 import type { PasswordPolicy } from '../passwords/password-policy.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { Role } from '../store/schema.js';
@@ -43,9 +43,9 @@ export class UserService {
 
   async create(input: NewUser, origin: AuditOrigin): Promise<UserRecord> {
     const usernameIssue = usernameProblem(input.username);
-    if (usernameIssue !== undefined) throw validationFailed([{ path: '/body/username', message: usernameIssue }]);
+    if (usernameIssue !== undefined) throw new InvalidInput('username', usernameIssue);
     const passwordIssue = this.deps.passwords.problem(input.password, input.username);
-    if (passwordIssue !== undefined) throw validationFailed([{ path: '/body/password', message: passwordIssue }]);
+    if (passwordIssue !== undefined) throw new InvalidInput('password', passwordIssue);
 
     const passwordHash = await this.deps.hasher.hash(input.password);
     let user: UserRecord;
@@ -58,7 +58,7 @@ export class UserService {
         now: this.deps.clock.now(),
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict('Username is already taken');
+      if (isUniqueViolation(error)) throw new Conflict('Username is already taken');
       throw error;
     }
     await this.deps.audit.recordFrom(origin, {
@@ -74,7 +74,7 @@ export class UserService {
   /** Sets a new password and ends every session of the user but `keepSessionId` (the caller's own); returns how many ended. */
   async setPassword(user: UserRecord, password: string, origin: AuditOrigin, keepSessionId?: string): Promise<number> {
     const issue = this.deps.passwords.problem(password, user.username);
-    if (issue !== undefined) throw validationFailed([{ path: '/body/new_password', message: issue }]);
+    if (issue !== undefined) throw new InvalidInput('new_password', issue);
     const passwordHash = await this.deps.hasher.hash(password);
     const now = this.deps.clock.now();
     const sessionsRevoked = await this.deps.store.transaction(async (tx) => {
@@ -96,7 +96,7 @@ export class UserService {
     const now = this.deps.clock.now();
     const outcome = await this.deps.store.transaction(async (tx) => {
       const user = await tx.users.findById(id);
-      if (user === undefined) throw notFound('User not found');
+      if (user === undefined) throw new NotFound('User not found');
       const effective: UserUpdate = {};
       if (changes.role !== undefined && changes.role !== user.role) effective.role = changes.role;
       if (changes.disabled !== undefined && changes.disabled !== (user.disabled === 1))
@@ -134,7 +134,7 @@ export class UserService {
   async remove(id: string, origin: AuditOrigin): Promise<void> {
     const user = await this.deps.store.transaction(async (tx) => {
       const found = await tx.users.findById(id);
-      if (found === undefined) throw notFound('User not found');
+      if (found === undefined) throw new NotFound('User not found');
       if (isActiveAdmin(found)) await assertAnotherAdmin(tx, found.id);
       await tx.users.delete(id);
       return found;
@@ -154,5 +154,5 @@ function isActiveAdmin(user: UserRecord): boolean {
 
 async function assertAnotherAdmin(tx: Store, userId: string): Promise<void> {
   const admins = await tx.users.lockActiveAdminIds();
-  if (!admins.some((adminId) => adminId !== userId)) throw conflict(LAST_ADMIN_MESSAGE);
+  if (!admins.some((adminId) => adminId !== userId)) throw new Conflict(LAST_ADMIN_MESSAGE);
 }

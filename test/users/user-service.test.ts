@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, CLI_ORIGIN } from '../../src/audit/audit-log.js';
 import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { newId } from '../../src/crypto/tokens.js';
-import { ApiError } from '../../src/errors/api-error.js';
+import type { ApiError } from '../../src/errors/api-error.js';
+import { DomainError } from '../../src/errors/domain-errors.js';
+import { toApiError } from '../../src/errors/error-handler.js';
 import { PasswordPolicy } from '../../src/passwords/password-policy.js';
 import { Sessions } from '../../src/sessions/sessions.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -13,13 +15,14 @@ import { ManualClock } from '../support/manual-clock.js';
 
 const GOOD_PASSWORD = 'correct horse battery staple';
 
+/** The service refuses with a DomainError; what the HTTP layer makes of it is what these tests read. */
 async function failure(promise: Promise<unknown>): Promise<ApiError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
-  return error;
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return toApiError(error);
 }
 
 /** The shared user operations, on every backend: what they change, revoke, refuse and audit. */
