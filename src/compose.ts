@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { keyModeFor } from './api-keys/issue-api-key.js';
-import type { KeyMode } from './api-keys/key-format.js';
+import { ApiKeyService } from './api-keys/api-key-service.js';
+import { keyModeFor } from './api-keys/key-format.js';
 import { AuditLog } from './audit/audit-log.js';
 import { createApiKeyAuthenticator } from './auth/api-key.js';
 import { createBasicAuthenticator } from './auth/basic.js';
@@ -65,9 +65,7 @@ export interface Services {
   basicCache: VerifiedCredentialCache;
   sessions: Sessions;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
-  keyMode: KeyMode;
-  /** The most active API keys one user may hold (API_KEY_MAX_PER_USER). */
-  maxKeysPerUser: number;
+  apiKeys: ApiKeyService;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricHooks;
   /** The Prometheus metrics the request middleware counts into, when there are any. */
@@ -120,6 +118,13 @@ export function composeServices(deps: ComposeDeps): Services {
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
   );
+  const apiKeys = new ApiKeyService({
+    store,
+    clock,
+    audit,
+    mode: keyModeFor(config.env),
+    maxActivePerUser: config.apiKeyMaxPerUser,
+  });
   const users = new UserService({
     store,
     hasher,
@@ -127,6 +132,7 @@ export function composeServices(deps: ComposeDeps): Services {
     clock,
     audit,
     sessions,
+    apiKeys,
   });
   const securityHandlers = createSecurityHandlers(
     {
@@ -155,8 +161,7 @@ export function composeServices(deps: ComposeDeps): Services {
     basicCache,
     sessions,
     securityHandlers,
-    keyMode: keyModeFor(config.env),
-    maxKeysPerUser: config.apiKeyMaxPerUser,
+    apiKeys,
     readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
     metrics,
     serviceMetrics: deps.metrics,

@@ -46,3 +46,8 @@ export function hasValidChecksum(key: string): boolean {
   const body = key.slice(0, -CHECKSUM_LENGTH);
   return base62Checksum(body) === key.slice(-CHECKSUM_LENGTH);
 }
+
+/** Keys minted outside production say so in their prefix. */
+export function keyModeFor(env: string): KeyMode {
+  return env === 'production' ? 'live' : 'test';
+}

@@ -1,3 +1,4 @@
+import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { ComposeDeps } from '../compose.js';
@@ -35,6 +36,7 @@ export interface CommandContext {
   store: Store;
   hasher: PasswordHasher;
   users: UserService;
+  apiKeys: ApiKeyService;
   audit: AuditLog;
   applied: string[];
 }

@@ -1,5 +1,5 @@
-import { issueApiKey, keyModeFor } from '../api-keys/issue-api-key.js';
 import { CLI_ORIGIN } from '../audit/audit-log.js';
+import { InvalidInput } from '../errors/domain-errors.js';
 import { permissionsOf } from '../store/api-keys.js';
 import type { Permission } from '../store/schema.js';
 import { CommandFailed, UsageError } from './cli-types.js';
@@ -26,13 +26,11 @@ function parseName(raw: string | undefined): string {
   return name;
 }
 
-function parseExpiry(raw: string | undefined, now: Date): Date | null {
-  if (raw === undefined) return null;
-  const expiresAt = new Date(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(expiresAt.getTime()))
-    throw new UsageError(`--expires-at must be an ISO 8601 date or time (got "${raw}")`);
-  if (expiresAt <= now) throw new UsageError('--expires-at must be in the future');
-  return expiresAt;
+/** The service names the field as the request body does; here it was an option. */
+function asUsageError(error: unknown): unknown {
+  return error instanceof InvalidInput
+    ? new UsageError(`--${error.field.replaceAll('_', '-')} ${error.message}`)
+    : error;
 }
 
 export const keyCommands: Command[] = [
@@ -43,26 +41,14 @@ export const keyCommands: Command[] = [
     arguments: ['username'],
     options: { name: { type: 'string' }, permissions: { type: 'string' }, 'expires-at': { type: 'string' } },
     async run(ctx, [username = ''], options) {
-      const now = ctx.clock.now();
       const request = {
         name: parseName(options.name),
         permissions: parsePermissions(options.permissions),
-        expiresAt: parseExpiry(options['expires-at'], now),
+        expiresAt: options['expires-at'],
       };
       const user = await findUser(ctx, username);
-      if (user.disabled !== 0) throw new CommandFailed(`${user.username} is disabled`);
-      const { key, record } = await issueApiKey(ctx.store, {
-        ...request,
-        userId: user.id,
-        mode: keyModeFor(ctx.config.env),
-        now,
-      });
-      await ctx.audit.recordFrom(CLI_ORIGIN, {
-        action: 'api_key.created',
-        outcome: 'success',
-        username: user.username,
-        subject: { type: 'api_key', id: record.id },
-        detail: { permissions: record.permissions },
+      const { key, record } = await ctx.apiKeys.issue(user, request, CLI_ORIGIN).catch((error: unknown) => {
+        throw asUsageError(error);
       });
       // The key alone on standard output, so a script can capture it; the rest goes to standard error.
       ctx.io.out(key);
@@ -78,13 +64,8 @@ export const keyCommands: Command[] = [
     arguments: ['key-id'],
     options: {},
     async run(ctx, [keyId = '']) {
-      if (!(await ctx.store.apiKeys.revoke(keyId, ctx.clock.now())))
+      if (!(await ctx.apiKeys.revoke(keyId, CLI_ORIGIN)))
         throw new CommandFailed(`no active API key with id "${keyId}"`);
-      await ctx.audit.recordFrom(CLI_ORIGIN, {
-        action: 'api_key.revoked',
-        outcome: 'success',
-        subject: { type: 'api_key', id: keyId },
-      });
       ctx.io.out(`Revoked API key ${keyId}`);
     },
   },
@@ -96,7 +77,7 @@ export const keyCommands: Command[] = [
     options: {},
     async run(ctx, [username = '']) {
       const user = await findUser(ctx, username);
-      const keys = await ctx.store.apiKeys.listForUser(user.id);
+      const keys = await ctx.apiKeys.listAll(user.id);
       if (keys.length === 0) return ctx.io.out(`${user.username} has no API keys`);
       const now = ctx.clock.now().toISOString();
       ctx.io.out(

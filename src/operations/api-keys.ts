@@ -1,9 +1,6 @@
 import type { components } from '../../generated/openapi.js';
-import { issueApiKey } from '../api-keys/issue-api-key.js';
-import type { KeyMode } from '../api-keys/key-format.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
-import { forbidden, notFound, validationFailed } from '../errors/api-error.js';
+import type { ApiKeyService } from '../api-keys/api-key-service.js';
+import { forbidden, notFound } from '../errors/api-error.js';
 import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
 import { type ApiKeyRecord, permissionsOf } from '../store/api-keys.js';
 import type { Store } from '../store/store.js';
@@ -11,16 +8,8 @@ import type { Operations } from './operation.js';
 
 export interface ApiKeyOperationDeps {
   store: Store;
-  clock: Clock;
-  /** `live` in production, `test` elsewhere (keyModeFor). */
-  keyMode: KeyMode;
-  audit: AuditLog;
-  /** API_KEY_MAX_PER_USER. */
-  maxKeysPerUser: number;
+  apiKeys: ApiKeyService;
 }
-
-/** A Date past 9999 no longer prints as an RFC 3339 date-time. */
-const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** A key as the contract lists it: never the secret, never the hash. */
 function apiKeyJson(record: ApiKeyRecord): components['schemas']['ApiKey'] {
@@ -35,17 +24,6 @@ function apiKeyJson(record: ApiKeyRecord): components['schemas']['ApiKey'] {
   };
 }
 
-/** The expiry asked for, or null for "never"; the contract checked its syntax, this checks its sense. */
-function parseExpiry(value: string | null | undefined, now: Date): Date | null {
-  if (value === undefined || value === null) return null;
-  const expiresAt = new Date(value);
-  const problem = (message: string) => validationFailed([{ path: '/body/expires_at', message }]);
-  if (Number.isNaN(expiresAt.getTime())) throw problem('must be a valid date-time');
-  if (expiresAt <= now) throw problem('must be in the future');
-  if (expiresAt.getTime() > LATEST_EXPIRY) throw problem('must be before the year 10000');
-  return expiresAt;
-}
-
 /**
  * API keys owned by users. The contract lets only Basic and session credentials in, so an API
  * key can never mint, list or revoke keys. Another user's key is "not found", not "forbidden",
@@ -53,30 +31,15 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null {
  */
 export function apiKeysOperations({
   store,
-  clock,
-  keyMode,
-  maxKeysPerUser,
-  audit,
+  apiKeys,
 }: ApiKeyOperationDeps): Operations<'createApiKey' | 'listApiKeys' | 'revokeApiKey'> {
   return {
     createApiKey: async ({ body }, context) => {
-      const now = clock.now();
-      const expiresAt = parseExpiry(body.expires_at, now);
-      const { key, record } = await issueApiKey(store, {
-        userId: context.principal.user.id,
-        name: body.name,
-        permissions: body.permissions,
-        expiresAt,
-        mode: keyMode,
-        now,
-        maxActive: maxKeysPerUser,
-      });
-      await audit.recordFrom(context.origin, {
-        action: 'api_key.created',
-        outcome: 'success',
-        subject: { type: 'api_key', id: record.id },
-        detail: { name: record.name, permissions: record.permissions, expires_at: record.expires_at },
-      });
+      const { key, record } = await apiKeys.issue(
+        context.principal.user,
+        { name: body.name, permissions: body.permissions, expiresAt: body.expires_at },
+        context.origin,
+      );
       return { status: 201, body: { ...apiKeyJson(record), key } };
     },
     listApiKeys: async ({ query }, context) => {
@@ -89,26 +52,16 @@ export function apiKeysOperations({
       const { limit, startingAfter: cursor } = pageRequest(query);
       let startingAfter: ApiKeyRecord | undefined;
       if (cursor !== undefined) {
-        startingAfter = await store.apiKeys.findById(cursor);
+        startingAfter = await apiKeys.findById(cursor);
         // A revoked key still marks a place in the list; another user's key does not.
         if (startingAfter?.user_id !== userId) throw unknownCursor('API key in this list');
       }
-      const page = pageOf(await store.apiKeys.listByUser(userId, { limit: limit + 1, startingAfter }), limit);
+      const page = pageOf(await apiKeys.list(userId, { limit: limit + 1, startingAfter }), limit);
       return { status: 200, body: { data: page.data.map(apiKeyJson), has_more: page.has_more } };
     },
     revokeApiKey: async ({ params }, context) => {
-      const caller = context.principal.user;
-      const record = await store.apiKeys.findById(params.id);
-      const visible =
-        record !== undefined && record.revoked_at === null && (record.user_id === caller.id || caller.role === 'admin');
-      // revoke() is conditional, so of two concurrent revocations only one answers 204.
-      if (!visible || !(await store.apiKeys.revoke(record.id, clock.now()))) throw notFound('API key not found');
-      await audit.recordFrom(context.origin, {
-        action: 'api_key.revoked',
-        outcome: 'success',
-        subject: { type: 'api_key', id: record.id },
-        detail: { owner_user_id: record.user_id },
-      });
+      const revoked = await apiKeys.revoke(params.id, context.origin, { visibleTo: context.principal.user });
+      if (!revoked) throw notFound('API key not found');
       return { status: 204 };
     },
   };

@@ -38,14 +38,16 @@ function auditFilter(query: OperationInput<'listAuditEvents'>['query']): AuditFi
   return filter;
 }
 
+export interface AuditOperationDeps {
+  store: Store;
+  clock: Clock;
+}
+
 /** The audit trail, newest first, and its hourly counts, for admins. */
 export function auditOperations({
   store,
   clock,
-}: {
-  store: Store;
-  clock: Clock;
-}): Operations<'listAuditEvents' | 'getAuditEventStats'> {
+}: AuditOperationDeps): Operations<'listAuditEvents' | 'getAuditEventStats'> {
   return {
     listAuditEvents: async ({ query }) => {
       const { limit, startingAfter } = pageRequest(query);

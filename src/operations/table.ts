@@ -1,7 +1,7 @@
 import type { ApiKeyOperationDeps } from './api-keys.js';
 import { apiKeysOperations } from './api-keys.js';
 import { apikeyOperations } from './apikey.js';
-import { auditOperations } from './audit.js';
+import { type AuditOperationDeps, auditOperations } from './audit.js';
 import { basicOperations } from './basic.js';
 import { type MeOperationDeps, meOperations } from './me.js';
 import type { OperationTable } from './operation.js';
@@ -11,6 +11,7 @@ import { type SessionOperationDeps, sessionOperations } from './session.js';
 import { type UserOperationDeps, usersOperations } from './users.js';
 
 export type OperationDeps = ApiKeyOperationDeps &
+  AuditOperationDeps &
   MeOperationDeps &
   ServiceOperationDeps &
   SessionOperationDeps &

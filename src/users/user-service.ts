@@ -1,3 +1,4 @@
+import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { AuditLog, AuditOrigin } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
@@ -18,6 +19,7 @@ export interface UserServiceDeps {
   clock: Clock;
   audit: AuditLog;
   sessions: Sessions;
+  apiKeys: ApiKeyService;
 }
 
 export interface NewUser {
@@ -109,7 +111,7 @@ export class UserService {
       const updated = (await tx.users.update(id, effective, now)) ?? user;
       if (effective.disabled !== true) return { user: updated, effective, revoked: undefined };
       const sessions = await this.deps.sessions.within(tx).revokeAllForUser(id);
-      const apiKeys = await tx.apiKeys.revokeAllForUser(id, now);
+      const apiKeys = await this.deps.apiKeys.within(tx).revokeAllForUser(id);
       return { user: updated, effective, revoked: { sessions, apiKeys } };
     });
 

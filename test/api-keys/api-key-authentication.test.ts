@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { issueApiKey } from '../../src/api-keys/issue-api-key.js';
 import { generateApiKey } from '../../src/api-keys/key-format.js';
+import { CLI_ORIGIN } from '../../src/audit/audit-log.js';
 import { sha256Hex } from '../../src/crypto/tokens.js';
+import { apiKeyServiceFor } from '../support/api-keys.js';
 import { bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
@@ -15,15 +16,14 @@ async function mintKey(options: { expiresInMinutes?: number } = {}): Promise<{ k
   const john = await app.store.users.findByUsername('john');
   const now = app.clock.now();
   const expiresAt =
-    options.expiresInMinutes === undefined ? null : new Date(now.getTime() + options.expiresInMinutes * 60_000);
-  const { key, record } = await issueApiKey(app.store, {
-    userId: john!.id,
-    name: 'ci',
-    permissions: ['read'],
-    expiresAt,
-    mode: 'test',
-    now,
-  });
+    options.expiresInMinutes === undefined
+      ? null
+      : new Date(now.getTime() + options.expiresInMinutes * 60_000).toISOString();
+  const { key, record } = await apiKeyServiceFor(app).issue(
+    john!,
+    { name: 'ci', permissions: ['read'], expiresAt },
+    CLI_ORIGIN,
+  );
   return { key, id: record.id };
 }
 
@@ -135,14 +135,11 @@ describe('authentication with an sk_test_ key in production', () => {
 
   it('401 Invalid API Key for the demo sk_test_ key and a minted one, as for an unknown key; live keys pass', async () => {
     const john = await production.store.users.findByUsername('john');
-    const { key: minted } = await issueApiKey(production.store, {
-      userId: john!.id,
-      name: 'from development',
-      permissions: ['read'],
-      expiresAt: null,
-      mode: 'test',
-      now: production.clock.now(),
-    });
+    const { key: minted } = await apiKeyServiceFor(production, 'test').issue(
+      john!,
+      { name: 'from development', permissions: ['read'] },
+      CLI_ORIGIN,
+    );
     for (const key of ['sk_test_123', minted]) {
       for (const headers of [bearer(key), { 'x-api-key': key }]) {
         const response = await production.call('GET', '/apikey/data', { headers });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiKey } from '../../src/api-keys/issue-api-key.js';
+import { CLI_ORIGIN } from '../../src/audit/audit-log.js';
 import { authFailure, DIFFERENT_USERS_MESSAGE, type SecurityRequirement } from '../../src/auth/auth-failure.js';
 import type { AuthFailure } from '../../src/auth/auth-record.js';
+import { apiKeyServiceFor } from '../support/api-keys.js';
 import { basic, bearer, cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { bodyOf, errorOf } from '../support/typed-responses.js';
 
@@ -18,14 +19,11 @@ beforeAll(async () => {
   // Wrong passwords are sent on purpose below: the throttle is not what this suite is about.
   app = await startTestApp({ config: { loginMaxFailures: 1_000_000, loginIpMaxFailures: 1_000_000 } });
   const admin = await app.store.users.findByUsername('admin');
-  ({ key: adminKey } = await issueApiKey(app.store, {
-    userId: admin?.id ?? '',
-    name: 'admin key',
-    permissions: ['read', 'write'],
-    expiresAt: null,
-    mode: 'test',
-    now: app.clock.now(),
-  }));
+  ({ key: adminKey } = await apiKeyServiceFor(app).issue(
+    admin!,
+    { name: 'admin key', permissions: ['read', 'write'] },
+    CLI_ORIGIN,
+  ));
   const signIn = async (username: string, password: string): Promise<string> =>
     cookiesFrom(await app.call('POST', '/login', { body: { username, password } }));
   aliceSession = await signIn('alice', 'password123');

@@ -75,6 +75,22 @@ describe('cli: keys', () => {
     });
   });
 
+  it('key create refuses beyond API_KEY_MAX_PER_USER active keys, as the route does', async () => {
+    // john holds the two demo keys.
+    const capped = { config: testConfig({ apiKeyMaxPerUser: 2 }) };
+    const create = ['key', 'create', 'john', '--name', 'third', '--permissions', 'read'];
+    expect(await cli(create, [], capped)).toMatchObject({
+      code: 1,
+      out: [],
+      err: ['gatehouse: A user may have at most 2 active API keys; revoke one first'],
+    });
+    expect(await harness.store.db.selectFrom('api_keys').selectAll().execute()).toHaveLength(2);
+    const john = await harness.store.users.findByUsername('john');
+    const [newest] = await harness.store.apiKeys.listForUser(john?.id ?? '');
+    await cli(['key', 'revoke', newest?.id ?? ''], [], capped);
+    expect((await cli(create, [], capped)).code).toBe(0);
+  });
+
   it('key list shows prefixes and states, never a key or a hash', async () => {
     const john = await harness.store.users.findByUsername('john');
     const [first] = await harness.store.apiKeys.listForUser(john?.id ?? '');

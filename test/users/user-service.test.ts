@@ -10,6 +10,7 @@ import { PasswordPolicy } from '../../src/passwords/password-policy.js';
 import { Sessions } from '../../src/sessions/sessions.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { LAST_ADMIN_MESSAGE, UserService } from '../../src/users/user-service.js';
+import { apiKeyServiceFor } from '../support/api-keys.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -44,7 +45,8 @@ for (const database of testDatabases()) {
       const audit = new AuditLog(store.auditEvents, clock, pino({ level: 'silent' }));
       const policy = { idleMinutes: 30, absoluteHours: 12 };
       const sessions = new Sessions({ repository: store.sessions, clock, policy, audit });
-      users = new UserService({ store, hasher, passwords: PasswordPolicy.fromFile(), clock, audit, sessions });
+      const apiKeys = apiKeyServiceFor({ store, clock });
+      users = new UserService({ store, hasher, passwords: PasswordPolicy.fromFile(), clock, audit, sessions, apiKeys });
     });
     afterEach(async () => {
       // The schema goes even when opening the store failed, so no test leaves one behind.
