@@ -53,7 +53,7 @@ export class ApiKeyService {
     const { store, clock, mode, maxActivePerUser } = this.deps;
     const now = clock.now();
     const expiresAt = parseExpiry(request.expiresAt, now);
-    if (owner.disabled !== 0) throw new Conflict(`${owner.username} is disabled`);
+    if (owner.disabled) throw new Conflict(`${owner.username} is disabled`);
     const { key, prefix } = generateApiKey(mode);
     const record = await store.transaction(async (tx) => {
       await tx.users.lockForUpdate(owner.id);

@@ -39,7 +39,7 @@ export function meOperations({
       const { current_password: currentPassword, new_password: newPassword } = body;
       // Read afresh: the principal may come from a cache, and the hash is what is checked here.
       const user = await store.users.findById(principal.user.id);
-      if (user === undefined || user.disabled !== 0) throw unauthenticated('Invalid credentials');
+      if (user === undefined || user.disabled) throw unauthenticated('Invalid credentials');
       // Through the throttle: a stolen session must not be able to guess the password it lacks.
       const check = await passwords.verify(user.username, currentPassword, context.passwordClient);
       if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);

@@ -12,7 +12,7 @@ export function userAccountJson(user: UserRecord): components['schemas']['UserAc
     id: user.id,
     username: user.username,
     role: user.role,
-    disabled: user.disabled !== 0,
+    disabled: user.disabled,
     created_at: user.created_at,
     updated_at: user.updated_at,
   };

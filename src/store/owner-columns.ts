@@ -1,4 +1,4 @@
-import type { UserRecord } from './users.js';
+import type { UserRecord, UserRow } from './users.js';
 
 /**
  * The owning user's columns, selected beside a session's or an API key's in one query, under
@@ -17,7 +17,7 @@ export const OWNER_COLUMNS = [
   'users.updated_at as owner_updated_at',
 ] as const;
 
-export type OwnerColumns = { [K in keyof UserRecord as `owner_${K}`]: UserRecord[K] };
+export type OwnerColumns = { [K in keyof UserRow as `owner_${K}`]: UserRow[K] };
 
 /** Splits a joined row into the credential's record and its owner. */
 export function splitOwner<T extends OwnerColumns>(row: T): { record: Omit<T, keyof OwnerColumns>; owner: UserRecord } {
@@ -39,7 +39,7 @@ export function splitOwner<T extends OwnerColumns>(row: T): { record: Omit<T, ke
     username_key: owner_username_key,
     password_hash: owner_password_hash,
     role: owner_role,
-    disabled: owner_disabled,
+    disabled: owner_disabled !== 0,
     credential_version: owner_credential_version,
     created_at: owner_created_at,
     updated_at: owner_updated_at,

@@ -2,7 +2,19 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
-export type UserRecord = Selectable<UsersTable>;
+/** A users row as stored: `disabled` is 0/1, as both engines read it. */
+export type UserRow = Selectable<UsersTable>;
+
+/** A user as the rest of the service sees one: the storage encodings stay in this folder. */
+export type UserRecord = Omit<UserRow, 'disabled'> & { disabled: boolean };
+
+export function userFromRow(row: UserRow): UserRecord {
+  return { ...row, disabled: row.disabled !== 0 };
+}
+
+function userOrUndefined(row: UserRow | undefined): UserRecord | undefined {
+  return row === undefined ? undefined : userFromRow(row);
+}
 
 export interface NewUser {
   id: string;
@@ -31,11 +43,17 @@ export class UserRepository {
   ) {}
 
   async findById(id: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return userOrUndefined(await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst();
+    return userOrUndefined(
+      await this.db
+        .selectFrom('users')
+        .selectAll()
+        .where('username_key', '=', usernameKey(username))
+        .executeTakeFirst(),
+    );
   }
 
   async count(): Promise<number> {
@@ -83,7 +101,7 @@ export class UserRepository {
 
   /** Throws the database's unique violation when the username is taken (see isUniqueViolation). */
   async create(user: NewUser): Promise<UserRecord> {
-    const row: UserRecord = {
+    const row: UserRow = {
       id: user.id,
       username: user.username,
       username_key: usernameKey(user.username),
@@ -95,7 +113,7 @@ export class UserRepository {
       updated_at: user.now.toISOString(),
     };
     await this.db.insertInto('users').values(row).execute();
-    return row;
+    return userFromRow(row);
   }
 
   /** Newest first; `after` is the (created_at, id) of the last user of the previous page. */
@@ -109,7 +127,8 @@ export class UserRepository {
         ]),
       );
     }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(userFromRow);
   }
 
   /**

@@ -101,8 +101,7 @@ export class UserService {
       if (user === undefined) throw new NotFound('User not found');
       const effective: UserUpdate = {};
       if (changes.role !== undefined && changes.role !== user.role) effective.role = changes.role;
-      if (changes.disabled !== undefined && changes.disabled !== (user.disabled === 1))
-        effective.disabled = changes.disabled;
+      if (changes.disabled !== undefined && changes.disabled !== user.disabled) effective.disabled = changes.disabled;
       if (effective.role === undefined && effective.disabled === undefined)
         return { user, effective, revoked: undefined };
 
@@ -151,7 +150,7 @@ export class UserService {
 }
 
 function isActiveAdmin(user: UserRecord): boolean {
-  return user.role === 'admin' && user.disabled === 0;
+  return user.role === 'admin' && !user.disabled;
 }
 
 async function assertAnotherAdmin(tx: Store, userId: string): Promise<void> {

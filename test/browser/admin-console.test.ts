@@ -135,7 +135,7 @@ describe.runIf(chromiumInstalled)('the admin console in a real browser', () => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await userRow('carol').getByRole('button', { name: 'Enable: carol' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toBe('carol is enabled.');
-    expect((await app.store.users.findByUsername('carol'))?.disabled).toBe(0);
+    expect((await app.store.users.findByUsername('carol'))?.disabled).toBe(false);
   });
 
   it('pages through users with the keyset cursor', async () => {

@@ -165,7 +165,7 @@ describe('cli: user set-password and user disable', () => {
   it('disable disables the user and revokes all of their API keys', async () => {
     const run = await cli(['user', 'disable', 'john']);
     expect(run.code).toBe(0);
-    expect((await harness.store.users.findByUsername('john'))?.disabled).toBe(1);
+    expect((await harness.store.users.findByUsername('john'))?.disabled).toBe(true);
     for (const key of ['sk_test_123', 'sk_live_456'])
       expect((await harness.store.apiKeys.findByHash(sha256Hex(key)))?.revoked_at).not.toBeNull();
   });
@@ -176,7 +176,7 @@ describe('cli: user set-password and user disable', () => {
       code: 1,
       err: ['gatehouse: At least one enabled admin must remain: promote another user first'],
     });
-    expect((await harness.store.users.findByUsername('admin'))?.disabled).toBe(0);
+    expect((await harness.store.users.findByUsername('admin'))?.disabled).toBe(false);
   });
 });
 

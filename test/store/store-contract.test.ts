@@ -54,6 +54,37 @@ for (const database of testDatabases()) {
       expect(await store.users.findByUsername('bob')).toBeUndefined();
     });
 
+    it('reads disabled as a boolean, alone and joined to a session or a key', async () => {
+      const user = await createUser('dora');
+      expect(user.disabled).toBe(false);
+      await store.users.update(user.id, { disabled: true }, clock.now());
+      expect((await store.users.findById(user.id))?.disabled).toBe(true);
+      expect((await store.users.list(10)).map((u) => u.disabled)).toEqual([true]);
+      const now = clock.now();
+      await store.sessions.create({
+        id: newId('ses'),
+        tokenHash: 'owner-join',
+        csrfTokenHash: 'c',
+        userId: user.id,
+        now,
+        expiresAt: new Date(now.getTime() + 60_000),
+        userAgent: null,
+        ip: null,
+      });
+      expect((await store.sessions.findWithOwnerByTokenHash('owner-join'))?.owner.disabled).toBe(true);
+      await store.apiKeys.create({
+        id: newId('key'),
+        userId: user.id,
+        name: 'k',
+        prefix: 'sk_test_',
+        keyHash: 'owner-join',
+        permissions: ['read'],
+        expiresAt: null,
+        now,
+      });
+      expect((await store.apiKeys.findWithOwnerByHash('owner-join'))?.owner.disabled).toBe(true);
+    });
+
     it('refuses a second user whose name differs only in case, as a unique violation', async () => {
       await createUser('alice');
       const error = await createUser('ALICE').catch((e: unknown) => e);
@@ -269,14 +300,19 @@ for (const database of testDatabases()) {
       const promoted = await store.users.update(user.id, { role: 'admin' }, later);
       expect(promoted).toMatchObject({
         role: 'admin',
-        disabled: 0,
+        disabled: false,
         password_hash: user.password_hash,
         credential_version: 2,
         updated_at: later.toISOString(),
         created_at: user.created_at,
       });
       const disabled = await store.users.update(user.id, { disabled: true, passwordHash: 'new-hash' }, later);
-      expect(disabled).toMatchObject({ role: 'admin', disabled: 1, password_hash: 'new-hash', credential_version: 3 });
+      expect(disabled).toMatchObject({
+        role: 'admin',
+        disabled: true,
+        password_hash: 'new-hash',
+        credential_version: 3,
+      });
       expect(await store.users.update('usr_missing', { role: 'user' }, later)).toBeUndefined();
     });
 

@@ -78,7 +78,7 @@ for (const database of testDatabases()) {
 
     it('creates a user with a bcrypt hash and audits it without the password', async () => {
       const user = await users.create({ username: 'Carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
-      expect(user).toMatchObject({ username: 'Carol', role: 'user', disabled: 0, credential_version: 1 });
+      expect(user).toMatchObject({ username: 'Carol', role: 'user', disabled: false, credential_version: 1 });
       expect(await hasher.verify(GOOD_PASSWORD, user.password_hash)).toBe(true);
       const [event] = await events();
       expect(event).toMatchObject({
@@ -149,11 +149,11 @@ for (const database of testDatabases()) {
         now: clock.now(),
       });
       const disabled = await users.update(carol.id, { disabled: true }, CLI_ORIGIN);
-      expect(disabled).toMatchObject({ disabled: 1, credential_version: 2 });
+      expect(disabled).toMatchObject({ disabled: true, credential_version: 2 });
       expect((await store.sessions.findByTokenHash('s1'))?.revoked_at).not.toBeNull();
       expect((await store.apiKeys.findByHash('kh'))?.revoked_at).not.toBeNull();
       const enabled = await users.update(carol.id, { disabled: false }, CLI_ORIGIN);
-      expect(enabled).toMatchObject({ disabled: 0, credential_version: 3 });
+      expect(enabled).toMatchObject({ disabled: false, credential_version: 3 });
       expect((await store.apiKeys.findByHash('kh'))?.revoked_at).not.toBeNull();
       const updates = (await events())
         .filter((e) => e.action === 'user.updated')
@@ -193,7 +193,11 @@ for (const database of testDatabases()) {
         const error = await failure(attempt());
         expect([error.status, error.type, error.message]).toEqual([409, 'conflict_error', LAST_ADMIN_MESSAGE]);
       }
-      expect(await store.users.findById(root.id)).toMatchObject({ role: 'admin', disabled: 0, credential_version: 1 });
+      expect(await store.users.findById(root.id)).toMatchObject({
+        role: 'admin',
+        disabled: false,
+        credential_version: 1,
+      });
       // With a second enabled admin, the first may step down.
       await users.update(other.id, { disabled: false }, CLI_ORIGIN);
       expect((await users.update(root.id, { role: 'user' }, CLI_ORIGIN)).role).toBe('user');
