@@ -30,3 +30,26 @@ export function pageOf<T>(rows: T[], limit: number): Page<T> {
 export function unknownCursor(what: string): ApiError {
   return validationFailed([{ path: '/query/starting_after', message: `names no ${what}` }]);
 }
+
+export interface KeysetList<T> {
+  /** The item `starting_after` names, or undefined when it names none this list may start after. */
+  find(id: string): Promise<T | undefined>;
+  /** What the cursor must name, for the 422: "names no <what>". */
+  what: string;
+  /** At most `limit` items, newest first, after `after` when given. */
+  list(limit: number, after: T | undefined): Promise<T[]>;
+}
+
+/** One page of a list: the cursor resolved to its item, one row fetched beyond the limit to answer has_more. */
+export async function listPage<T>(
+  query: { limit?: unknown; starting_after?: unknown },
+  source: KeysetList<T>,
+): Promise<Page<T>> {
+  const { limit, startingAfter } = pageRequest(query);
+  let after: T | undefined;
+  if (startingAfter !== undefined) {
+    after = await source.find(startingAfter);
+    if (after === undefined) throw unknownCursor(source.what);
+  }
+  return pageOf(await source.list(limit + 1, after), limit);
+}

@@ -1,7 +1,7 @@
 import type { components } from '../../generated/openapi.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import { forbidden, notFound } from '../errors/api-error.js';
-import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
+import { listPage } from '../http/pagination.js';
 import { type ApiKeyRecord, permissionsOf } from '../store/api-keys.js';
 import type { Store } from '../store/store.js';
 import type { Operations } from './operation.js';
@@ -49,14 +49,15 @@ export function apiKeysOperations({
         if (caller.role !== 'admin') throw forbidden('Admins only');
         if ((await store.users.findById(userId)) === undefined) throw notFound('User not found');
       }
-      const { limit, startingAfter: cursor } = pageRequest(query);
-      let startingAfter: ApiKeyRecord | undefined;
-      if (cursor !== undefined) {
-        startingAfter = await apiKeys.findById(cursor);
+      const page = await listPage(query, {
         // A revoked key still marks a place in the list; another user's key does not.
-        if (startingAfter?.user_id !== userId) throw unknownCursor('API key in this list');
-      }
-      const page = pageOf(await apiKeys.list(userId, { limit: limit + 1, startingAfter }), limit);
+        find: async (id) => {
+          const key = await apiKeys.findById(id);
+          return key?.user_id === userId ? key : undefined;
+        },
+        what: 'API key in this list',
+        list: (limit, startingAfter) => apiKeys.list(userId, { limit, startingAfter }),
+      });
       return { status: 200, body: { data: page.data.map(apiKeyJson), has_more: page.has_more } };
     },
     revokeApiKey: async ({ params }, context) => {

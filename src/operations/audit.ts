@@ -2,7 +2,7 @@ import type { components } from '../../generated/openapi.js';
 import { hourlyBuckets, statsWindow } from '../audit/hourly-counts.js';
 import type { Clock } from '../clock.js';
 import { validationFailed } from '../errors/api-error.js';
-import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
+import { listPage } from '../http/pagination.js';
 import type { AuditEventRecord, AuditFilter } from '../store/audit-events.js';
 import type { Store } from '../store/store.js';
 import type { OperationInput, Operations } from './operation.js';
@@ -50,15 +50,17 @@ export function auditOperations({
 }: AuditOperationDeps): Operations<'listAuditEvents' | 'getAuditEventStats'> {
   return {
     listAuditEvents: async ({ query }) => {
-      const { limit, startingAfter } = pageRequest(query);
       const filter = auditFilter(query);
-      let before: { occurredAt: string; id: string } | undefined;
-      if (startingAfter !== undefined) {
-        const last = await store.auditEvents.findById(startingAfter);
-        if (last === undefined) throw unknownCursor('audit event');
-        before = { occurredAt: last.occurred_at, id: last.id };
-      }
-      const page = pageOf(await store.auditEvents.list(limit + 1, before, filter), limit);
+      const page = await listPage(query, {
+        find: (id) => store.auditEvents.findById(id),
+        what: 'audit event',
+        list: (limit, after) =>
+          store.auditEvents.list(
+            limit,
+            after === undefined ? undefined : { occurredAt: after.occurred_at, id: after.id },
+            filter,
+          ),
+      });
       return { status: 200, body: { data: page.data.map(auditEventJson), has_more: page.has_more } };
     },
     getAuditEventStats: async ({ query }) => {

@@ -1,5 +1,5 @@
 import { notFound } from '../errors/api-error.js';
-import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
+import { listPage } from '../http/pagination.js';
 import type { Store } from '../store/store.js';
 import type { UserService } from '../users/user-service.js';
 import type { Operations } from './operation.js';
@@ -25,14 +25,12 @@ export function usersOperations({
       };
     },
     listUsers: async ({ query }) => {
-      const { limit, startingAfter } = pageRequest(query);
-      let after: { createdAt: string; id: string } | undefined;
-      if (startingAfter !== undefined) {
-        const last = await store.users.findById(startingAfter);
-        if (last === undefined) throw unknownCursor('user');
-        after = { createdAt: last.created_at, id: last.id };
-      }
-      const page = pageOf(await store.users.list(limit + 1, after), limit);
+      const page = await listPage(query, {
+        find: (id) => store.users.findById(id),
+        what: 'user',
+        list: (limit, after) =>
+          store.users.list(limit, after === undefined ? undefined : { createdAt: after.created_at, id: after.id }),
+      });
       return { status: 200, body: { data: page.data.map(userAccountJson), has_more: page.has_more } };
     },
     getUser: async ({ params }) => {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { newestFirst } from './keyset.js';
 import { OWNER_COLUMNS, splitOwner } from './owner-columns.js';
 import type { ApiKeysTable, Database, Permission } from './schema.js';
 import type { UserRecord } from './users.js';
@@ -53,21 +54,16 @@ export class ApiKeyRepository {
    * newest first; `startingAfter` is the last key of the previous page.
    */
   async listByUser(userId: string, page: ApiKeyPage): Promise<ApiKeyRecord[]> {
-    let query = this.db
+    const query = this.db
       .selectFrom('api_keys')
       .selectAll()
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null);
     const after = page.startingAfter;
-    if (after !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.created_at),
-          eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+    return newestFirst(query, 'created_at', {
+      limit: page.limit,
+      after: after === undefined ? undefined : { at: after.created_at, id: after.id },
+    }).execute();
   }
 
   /** Keys of the user that still work: not revoked, not past their expiry. */

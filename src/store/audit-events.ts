@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { newestFirst } from './keyset.js';
 import type { AuditEventsTable, AuditOutcome, Database } from './schema.js';
 
 export type AuditEventRecord = Selectable<AuditEventsTable>;
@@ -48,19 +49,14 @@ export class AuditEventRepository {
     before?: { occurredAt: string; id: string },
     filter: AuditFilter = {},
   ): Promise<AuditEventRecord[]> {
-    let query = this.db
+    const query = this.db
       .selectFrom('audit_events')
       .selectAll()
       .where((eb) => matching(eb, filter));
-    if (before !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('occurred_at', '<', before.occurredAt),
-          eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)]),
-        ]),
-      );
-    }
-    return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return newestFirst(query, 'occurred_at', {
+      limit,
+      after: before === undefined ? undefined : { at: before.occurredAt, id: before.id },
+    }).execute();
   }
 
   /**

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './database.js';
+import { newestFirst } from './keyset.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
 /** A users row as stored: `disabled` is 0/1, as both engines read it. */
@@ -118,16 +119,11 @@ export class UserRepository {
 
   /** Newest first; `after` is the (created_at, id) of the last user of the previous page. */
   async list(limit: number, after?: { createdAt: string; id: string }): Promise<UserRecord[]> {
-    let query = this.db.selectFrom('users').selectAll();
-    if (after !== undefined) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    const query = this.db.selectFrom('users').selectAll();
+    const rows = await newestFirst(query, 'created_at', {
+      limit,
+      after: after === undefined ? undefined : { at: after.createdAt, id: after.id },
+    }).execute();
     return rows.map(userFromRow);
   }
 
