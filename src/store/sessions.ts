@@ -115,18 +115,24 @@ export class SessionRepository {
   }
 
   /**
-   * Deletes the sessions that can never be used again: revoked, past their absolute end, or
-   * not seen since `seenBefore` (idle too long); returns how many.
+   * Deletes at most `limit` of the sessions that can never be used again: revoked, past their
+   * absolute end, or not seen since `seenBefore` (idle too long); returns how many.
    */
-  async deleteEnded(now: Date, seenBefore: Date): Promise<number> {
+  async deleteEnded(now: Date, seenBefore: Date, limit: number): Promise<number> {
     const result = await this.db
       .deleteFrom('sessions')
-      .where((eb) =>
-        eb.or([
-          eb('revoked_at', 'is not', null),
-          eb('expires_at', '<=', now.toISOString()),
-          eb('last_seen_at', '<=', seenBefore.toISOString()),
-        ]),
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select('id')
+          .where((ended) =>
+            ended.or([
+              ended('revoked_at', 'is not', null),
+              ended('expires_at', '<=', now.toISOString()),
+              ended('last_seen_at', '<=', seenBefore.toISOString()),
+            ]),
+          )
+          .limit(limit),
       )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
