@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterCluster, RateLimiterRedis } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterCluster,
+  RateLimiterRedis,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { CounterState } from './decisions.js';
+import { MemoryCounter } from './memory-counter.js';
 
 export interface CounterSpec {
   /** Part of the key, e.g. `client` or `login-failures`. */
@@ -23,6 +29,8 @@ export interface CounterStoreOptions {
    * RateLimiterClusterMaster), so every worker on the machine sees the same counts.
    */
   clusterWorker?: boolean | undefined;
+  /** The most keys each memory counter holds (the fallbacks' too); DEFAULT_MAX_ENTRIES when absent. */
+  memoryMaxEntries?: number | undefined;
 }
 
 /**
@@ -50,7 +58,7 @@ export class CounterStore {
   constructor(private readonly options: CounterStoreOptions) {}
 
   create(spec: CounterSpec): Counter {
-    const memory = new MemoryCounter(spec, this.options.clock);
+    const memory = new MemoryCounter(spec, this.options.clock, { maxEntries: this.options.memoryMaxEntries });
     const base = {
       keyPrefix: `${this.options.prefix}:${spec.name}`,
       points: spec.points,
@@ -80,74 +88,6 @@ export async function consume(counter: Counter, key: string): Promise<{ state: C
   return { state, limited: state.consumed > counter.points };
 }
 
-interface Entry {
-  value: number;
-  expiresAtMs: number;
-}
-
-/** Below this many keys expired ones are left for `get` to find; above it they are swept. */
-const SWEEP_FLOOR = 1024;
-
-export class MemoryCounter implements Counter {
-  private readonly entries = new Map<string, Entry>();
-  private sweepAt = SWEEP_FLOOR;
-
-  constructor(
-    private readonly spec: CounterSpec,
-    private readonly clock: Clock,
-  ) {}
-
-  get points(): number {
-    return this.spec.points;
-  }
-
-  async get(key: string): Promise<CounterState | undefined> {
-    const entry = this.live(key, this.clock.now().getTime());
-    return entry === undefined ? undefined : this.stateOf(entry);
-  }
-
-  async add(key: string, points: number): Promise<CounterState> {
-    const now = this.clock.now().getTime();
-    const entry = this.live(key, now);
-    if (entry !== undefined) {
-      entry.value += points;
-      return this.stateOf(entry);
-    }
-    return this.stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000));
-  }
-
-  async block(key: string, seconds: number): Promise<void> {
-    this.put(key, this.spec.points + 1, this.clock.now().getTime() + seconds * 1000);
-  }
-
-  async delete(key: string): Promise<void> {
-    this.entries.delete(key);
-  }
-
-  private live(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.expiresAtMs > now) return entry;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  private put(key: string, value: number, expiresAtMs: number): Entry {
-    // Keys nobody asks about again would otherwise stay for good: sweep when the map has doubled.
-    if (this.entries.size >= this.sweepAt) {
-      const now = this.clock.now().getTime();
-      for (const [k, e] of this.entries) if (e.expiresAtMs <= now) this.entries.delete(k);
-      this.sweepAt = Math.max(SWEEP_FLOOR, this.entries.size * 2);
-    }
-    const entry = { value, expiresAtMs };
-    this.entries.set(key, entry);
-    return entry;
-  }
-
-  private stateOf(entry: Entry): CounterState {
-    return { consumed: entry.value, msBeforeReset: entry.expiresAtMs - this.clock.now().getTime() };
-  }
-}
-
 /**
  * rate-limiter-flexible over a shared store: in Redis its script counts and sets the TTL
  * atomically; in the cluster primary one process counts for all.
@@ -166,7 +106,7 @@ class SharedCounter implements Counter {
     return this.orFallback(
       async () => {
         const result = await this.limiter.get(key);
-        return result === null ? undefined : { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
+        return result === null ? undefined : stateOf(result);
       },
       () => this.fallback.get(key),
     );
@@ -175,8 +115,7 @@ class SharedCounter implements Counter {
   async add(key: string, points: number): Promise<CounterState> {
     return this.orFallback(
       async () => {
-        const result = points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points);
-        return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
+        return stateOf(points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points));
       },
       () => this.fallback.add(key, points),
     );
@@ -203,4 +142,8 @@ class SharedCounter implements Counter {
       return memory();
     }
   }
+}
+
+function stateOf(result: RateLimiterRes): CounterState {
+  return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
 }
