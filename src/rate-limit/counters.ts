@@ -1,11 +1,7 @@
 import type { Redis } from 'ioredis';
-import {
-  type RateLimiterAbstract,
-  RateLimiterCluster,
-  RateLimiterRedis,
-  type RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
+import { ClusterCounterClient, primaryLink } from './cluster-counters.js';
 import type { CounterState } from './decisions.js';
 import { MemoryCounter } from './memory-counter.js';
 
@@ -25,8 +21,8 @@ export interface CounterStoreOptions {
   /** The time memory counters run on: the app's clock, so tests move it instead of sleeping. */
   clock: Clock;
   /**
-   * Without Redis, in a node:cluster worker: count in the primary (rate-limiter-flexible's
-   * RateLimiterClusterMaster), so every worker on the machine sees the same counts.
+   * Without Redis, in a node:cluster worker: count in the primary (its ClusterCounterHost), so
+   * every worker on the machine sees the same counts.
    */
   clusterWorker?: boolean | undefined;
   /** The most keys each memory counter holds (the fallbacks' too); DEFAULT_MAX_ENTRIES when absent. */
@@ -55,28 +51,35 @@ export interface Counter {
  * memory counter, so limits still hold per process instead of every request failing.
  */
 export class CounterStore {
+  /** Made on the first counter that needs it: one IPC listener per app, not per counter. */
+  private primary: ClusterCounterClient | undefined;
+
   constructor(private readonly options: CounterStoreOptions) {}
 
   create(spec: CounterSpec): Counter {
     const memory = new MemoryCounter(spec, this.options.clock, { maxEntries: this.options.memoryMaxEntries });
-    const base = {
-      keyPrefix: `${this.options.prefix}:${spec.name}`,
-      points: spec.points,
-      duration: spec.windowSeconds,
-    };
-    const { redis } = this.options;
+    const { redis, prefix } = this.options;
     if (redis !== undefined) {
       // Fail at once when the connection is down, so the fallback answers instead of a queue.
-      return new SharedCounter(
-        new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true }),
-        memory,
-      );
+      const limiter = new RateLimiterRedis({
+        keyPrefix: `${prefix}:${spec.name}`,
+        points: spec.points,
+        duration: spec.windowSeconds,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+      });
+      return new SharedCounter(new LimiterCounter(limiter, spec.points), memory);
     }
-    if (this.options.clusterWorker === true)
-      return new SharedCounter(new RateLimiterCluster({ ...base, timeoutMs: 1_000 }), memory);
+    if (this.options.clusterWorker === true) {
+      this.primary ??= new ClusterCounterClient(primaryLink(), PRIMARY_TIMEOUT_MS);
+      return new SharedCounter(this.primary.counter({ ...spec, name: `${prefix}:${spec.name}` }), memory);
+    }
     return memory;
   }
 }
+
+/** The primary answers in well under a millisecond; a second means it is gone or stuck. */
+const PRIMARY_TIMEOUT_MS = 1_000;
 
 /**
  * Consumes one point: the state and whether the key is now over its limit. Atomic in memory
@@ -88,13 +91,35 @@ export async function consume(counter: Counter, key: string): Promise<{ state: C
   return { state, limited: state.consumed > counter.points };
 }
 
-/**
- * rate-limiter-flexible over a shared store: in Redis its script counts and sets the TTL
- * atomically; in the cluster primary one process counts for all.
- */
-class SharedCounter implements Counter {
+/** rate-limiter-flexible in Redis: its script counts and sets the TTL atomically. */
+class LimiterCounter implements Counter {
   constructor(
     private readonly limiter: RateLimiterAbstract,
+    readonly points: number,
+  ) {}
+
+  async get(key: string): Promise<CounterState | undefined> {
+    const result = await this.limiter.get(key);
+    return result === null ? undefined : stateOf(result);
+  }
+
+  async add(key: string, points: number): Promise<CounterState> {
+    return stateOf(points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points));
+  }
+
+  async block(key: string, seconds: number): Promise<void> {
+    await this.limiter.block(key, seconds);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+}
+
+/** A shared counter that, while its store cannot be reached, counts in this process instead. */
+class SharedCounter implements Counter {
+  constructor(
+    private readonly shared: Counter,
     private readonly fallback: MemoryCounter,
   ) {}
 
@@ -102,44 +127,27 @@ class SharedCounter implements Counter {
     return this.fallback.points;
   }
 
-  async get(key: string): Promise<CounterState | undefined> {
-    return this.orFallback(
-      async () => {
-        const result = await this.limiter.get(key);
-        return result === null ? undefined : stateOf(result);
-      },
-      () => this.fallback.get(key),
-    );
+  get(key: string): Promise<CounterState | undefined> {
+    return this.orFallback((counter) => counter.get(key));
   }
 
-  async add(key: string, points: number): Promise<CounterState> {
-    return this.orFallback(
-      async () => {
-        return stateOf(points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points));
-      },
-      () => this.fallback.add(key, points),
-    );
+  add(key: string, points: number): Promise<CounterState> {
+    return this.orFallback((counter) => counter.add(key, points));
   }
 
-  async block(key: string, seconds: number): Promise<void> {
-    await this.orFallback<unknown>(
-      () => this.limiter.block(key, seconds),
-      () => this.fallback.block(key, seconds),
-    );
+  block(key: string, seconds: number): Promise<void> {
+    return this.orFallback((counter) => counter.block(key, seconds));
   }
 
-  async delete(key: string): Promise<void> {
-    await this.orFallback<unknown>(
-      () => this.limiter.delete(key),
-      () => this.fallback.delete(key),
-    );
+  delete(key: string): Promise<void> {
+    return this.orFallback((counter) => counter.delete(key));
   }
 
-  private async orFallback<T>(redis: () => Promise<T>, memory: () => Promise<T>): Promise<T> {
+  private async orFallback<T>(operation: (counter: Counter) => Promise<T>): Promise<T> {
     try {
-      return await redis();
+      return await operation(this.shared);
     } catch {
-      return memory();
+      return operation(this.fallback);
     }
   }
 }
