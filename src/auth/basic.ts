@@ -58,19 +58,20 @@ export function createBasicAuthenticator({
     const credentials = parseBasicCredentials(authorization);
     if (credentials === undefined) return INVALID_CREDENTIAL;
 
-    // Before the cache and bcrypt: a blocked pair is held back even with the right password.
-    // Any well-signed device token passes this first look at the account lock; the password
-    // check below holds the token to this very account before any bcrypt work.
-    const verdict = await throttle.check(
-      credentials.username,
-      clientIp,
-      devices.userOf(client.deviceToken) !== undefined,
-    );
-    if (verdict.blocked) return throttled(verdict.retryAfterSeconds);
-
+    // A cached credential skips bcrypt, not the throttle: a blocked pair (or a locked account) is
+    // held back even with the right password; only the cached account's own device token spares
+    // it the account lock. On a miss the password check counts the attempt and decides there,
+    // before bcrypt.
     const key = cache.keyOf(credentials.username, credentials.password);
-    const cachedUser = await fromCache(key, credentials);
-    if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      const verdict = await throttle.check(credentials.username, clientIp, {
+        trustedDevice: devices.userOf(client.deviceToken) === cached.userId,
+      });
+      if (verdict.blocked) return throttled(verdict.retryAfterSeconds);
+      const cachedUser = await fromCache(key, credentials);
+      if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
+    }
 
     const flightKey = `${key}:${clientIp ?? ''}`;
     let check = inFlight.get(flightKey);

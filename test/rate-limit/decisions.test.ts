@@ -25,21 +25,25 @@ describe('blockSeconds', () => {
   });
 });
 
+const NO_ACCOUNT_FAILURES = { failures: undefined, maxFailures: 100 };
+
 describe('throttleVerdict', () => {
   it('lets a pair through when nothing is counted', () => {
-    expect(throttleVerdict(undefined, undefined, 100)).toEqual({ blocked: false });
+    expect(throttleVerdict(undefined, undefined, 100, NO_ACCOUNT_FAILURES)).toEqual({ blocked: false });
   });
 
   it('holds a blocked pair back for the rest of its block, in whole seconds', () => {
-    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100)).toEqual({
+    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100, NO_ACCOUNT_FAILURES)).toEqual({
       blocked: true,
       retryAfterSeconds: 2,
     });
   });
 
   it('holds an address back once it has failed the per-address limit, across usernames', () => {
-    expect(throttleVerdict(undefined, { consumed: 99, msBeforeReset: 60_000 }, 100)).toEqual({ blocked: false });
-    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100)).toEqual({
+    expect(throttleVerdict(undefined, { consumed: 99, msBeforeReset: 60_000 }, 100, NO_ACCOUNT_FAILURES)).toEqual({
+      blocked: false,
+    });
+    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100, NO_ACCOUNT_FAILURES)).toEqual({
       blocked: true,
       retryAfterSeconds: 60,
     });
@@ -47,8 +51,22 @@ describe('throttleVerdict', () => {
 
   it('reports the longer wait when both apply', () => {
     expect(
-      throttleVerdict({ consumed: 2, msBeforeReset: 8_000 }, { consumed: 100, msBeforeReset: 3_000 }, 100),
+      throttleVerdict(
+        { consumed: 2, msBeforeReset: 8_000 },
+        { consumed: 100, msBeforeReset: 3_000 },
+        100,
+        NO_ACCOUNT_FAILURES,
+      ),
     ).toEqual({ blocked: true, retryAfterSeconds: 8 });
+  });
+
+  it('holds an account back once it has failed its limit from everywhere, unless its failures are left out', () => {
+    const failures = { consumed: 3, msBeforeReset: 3_600_000 };
+    expect(throttleVerdict(undefined, undefined, 100, { failures, maxFailures: 4 })).toEqual({ blocked: false });
+    expect(throttleVerdict(undefined, undefined, 100, { failures, maxFailures: 3 })).toEqual({
+      blocked: true,
+      retryAfterSeconds: 3600,
+    });
   });
 });
 
