@@ -4,13 +4,7 @@ import { matchedOperation } from '../contract.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import { type CounterStore, consume } from './counters.js';
-import {
-  addressKey,
-  type CounterState,
-  type RateLimitPolicy,
-  rateLimitHeaders,
-  retryAfterSeconds,
-} from './decisions.js';
+import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds, tightestState } from './decisions.js';
 
 export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
 
@@ -38,13 +32,6 @@ export function clientKeys(principal: CountedCaller | undefined, ip: string | un
   return [`user:${principal.user.id}`];
 }
 
-/** The tighter of several buckets: the fewest requests left, then the longest wait. */
-function tightest(states: CounterState[]): CounterState {
-  return states.reduce((a, b) =>
-    b.consumed > a.consumed || (b.consumed === a.consumed && b.msBeforeReset > a.msBeforeReset) ? b : a,
-  );
-}
-
 function isExempt(req: Request): boolean {
   return matchedOperation(req)?.schema?.['x-rate-limited'] === false;
 }
@@ -67,12 +54,14 @@ export function createClientRateLimit(
     counted.add(req);
     try {
       const results = await Promise.all(clientKeys(req.auth?.principal, req.ip).map((key) => consume(counter, key)));
-      const state = tightest(results.map((result) => result.state));
+      const state = tightestState(
+        policy,
+        results.map((result) => result.state),
+      );
       res.set(rateLimitHeaders(policy, state));
-      const limited = results.filter((result) => result.limited).map((result) => result.state);
-      if (limited.length === 0) return undefined;
+      if (!results.some((result) => result.limited)) return undefined;
       metrics.refused('rate_limit');
-      return tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(Math.max(...limited.map((s) => s.msBeforeReset))));
+      return tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(state.msBeforeReset));
     } catch (error) {
       // The counter store failed outright: serving without a limit beats refusing everyone.
       logger.warn({ err: error }, 'rate limit counter unavailable; request not counted');

@@ -72,6 +72,19 @@ export function rateLimitHeaders(policy: RateLimitPolicy, state: CounterState): 
   };
 }
 
+/**
+ * Of the buckets one request was counted in (an API key's and its owner's), the one that
+ * decides when the client may come back: the least quota left, then the longest wait, since a
+ * bucket at zero stays refused until its own window ends, whichever other bucket resets first.
+ * RateLimit and Retry-After are both answered from it, so they agree.
+ */
+export function tightestState(policy: RateLimitPolicy, states: CounterState[]): CounterState {
+  const remaining = (state: CounterState): number => Math.max(0, policy.max - state.consumed);
+  return states.reduce((a, b) =>
+    remaining(b) < remaining(a) || (remaining(b) === remaining(a) && b.msBeforeReset > a.msBeforeReset) ? b : a,
+  );
+}
+
 const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
 /**

@@ -49,6 +49,19 @@ describe('per-client rate limit', () => {
     );
   });
 
+  it('when the key and its owner both apply, RateLimit and Retry-After answer from the one that waits longest', async () => {
+    app = await limited(2);
+    // The user's window opens 800 s before the second key's: at the refusal the user's bucket
+    // is over its limit for 100 s more, the key's is empty for 900 s — the real wait.
+    expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } })).status).toBe(200);
+    app.clock.advanceSeconds(800);
+    expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
+    const refused = await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });
+    expectEnvelope(refused, 429, 'rate_limit_error');
+    expect(refused.headers.ratelimit).toBe('"default";r=0;t=900');
+    expect(refused.headers['retry-after']).toBe('900');
+  });
+
   it("one busy user's keys do not starve another user's", async () => {
     app = await limited(2);
     for (let i = 0; i < 3; i++) await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });

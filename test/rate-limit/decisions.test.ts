@@ -6,6 +6,7 @@ import {
   rateLimitHeaders,
   retryAfterSeconds,
   throttleVerdict,
+  tightestState,
 } from '../../src/rate-limit/decisions.js';
 
 describe('blockSeconds', () => {
@@ -107,5 +108,22 @@ describe('addressKey', () => {
   it('has a key for a missing address and for loopback', () => {
     expect(addressKey(undefined)).toBe('ip:unknown');
     expect(addressKey('::1')).toBe('ip6:0:0:0:0::/64');
+  });
+});
+
+describe('tightestState', () => {
+  const policy = { max: 10, windowSeconds: 900 };
+
+  it('takes the bucket with the least quota left', () => {
+    const key = { consumed: 4, msBeforeReset: 800_000 };
+    const user = { consumed: 9, msBeforeReset: 100_000 };
+    expect(tightestState(policy, [key, user])).toBe(user);
+  });
+
+  it('among buckets with nothing left, the one that waits longest, however far over its limit the other is', () => {
+    const key = { consumed: 14, msBeforeReset: 100_000 };
+    const user = { consumed: 11, msBeforeReset: 900_000 };
+    expect(tightestState(policy, [key, user])).toBe(user);
+    expect(tightestState(policy, [user, key])).toBe(user);
   });
 });
