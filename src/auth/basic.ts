@@ -1,4 +1,6 @@
+import type { Request } from 'express';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
+import type { CountedCaller } from '../rate-limit/client-rate-limit.js';
 import { type UserRecord, type UserRepository, usernameKey } from '../store/users.js';
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
@@ -19,6 +21,8 @@ export interface BasicAuthenticatorDeps {
   throttle: BruteForceThrottle;
   cache: VerifiedCredentialCache;
   devices: DeviceTokens;
+  /** Counts the request against the cached user while the throttle is read: one trip to Redis for both. */
+  countAhead?: (request: Request, caller: CountedCaller) => void;
 }
 
 export type BasicAuthenticator = (authorization: string | undefined, client: PasswordClient) => Promise<Authentication>;
@@ -33,6 +37,7 @@ export function createBasicAuthenticator({
   throttle,
   cache,
   devices,
+  countAhead,
 }: BasicAuthenticatorDeps): BasicAuthenticator {
   /** Identical credentials from one address arriving together share one bcrypt check. */
   const inFlight = new Map<string, Promise<PasswordCheckResult>>();
@@ -65,6 +70,7 @@ export function createBasicAuthenticator({
     const key = cache.keyOf(credentials.username, credentials.password);
     const cached = cache.get(key);
     if (cached !== undefined) {
+      if (client.request !== undefined) countAhead?.(client.request, { user: { id: cached.userId } });
       const verdict = await throttle.check(credentials.username, clientIp, {
         trustedDevice: devices.userOf(client.deviceToken) === cached.userId,
       });

@@ -81,12 +81,18 @@ export class CounterStore {
 /** The primary answers in well under a millisecond; a second means it is gone or stuck. */
 const PRIMARY_TIMEOUT_MS = 1_000;
 
+export interface Consumed {
+  state: CounterState;
+  /** The key is over its limit now. */
+  limited: boolean;
+}
+
 /**
  * Consumes one point: the state and whether the key is now over its limit. Atomic in memory
  * (no await between read and write) and in Redis (one script), so parallel callers each see
  * their own count. A store failure the fallback could not absorb is rethrown.
  */
-export async function consume(counter: Counter, key: string): Promise<{ state: CounterState; limited: boolean }> {
+export async function consume(counter: Counter, key: string): Promise<Consumed> {
   const state = await counter.add(key, 1);
   return { state, limited: state.consumed > counter.points };
 }
