@@ -35,6 +35,7 @@ export class SessionRepository {
       last_seen_at: session.now.toISOString(),
       expires_at: session.expiresAt.toISOString(),
       revoked_at: null,
+      reauthenticated_at: null,
       user_agent: session.userAgent,
       ip: session.ip,
     };
@@ -79,6 +80,17 @@ export class SessionRepository {
 
   async touch(id: string, now: Date): Promise<void> {
     await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', id).execute();
+  }
+
+  /** Records that a session not revoked proved its password again; false when it was revoked. */
+  async markReauthenticated(id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Swaps the CSRF token's hash, only if it is still `previous` (of two racing swaps, one lands). */
