@@ -1,5 +1,7 @@
 import type { components } from '../../generated/openapi.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
+import { requireRecentPassword } from '../auth/sudo-mode.js';
+import type { Clock } from '../clock.js';
 import { forbidden, notFound } from '../errors/api-error.js';
 import { listPage } from '../http/pagination.js';
 import { type ApiKeyRecord, permissionsOf } from '../store/api-keys.js';
@@ -8,6 +10,7 @@ import type { Operations } from './operation.js';
 
 export interface ApiKeyOperationDeps {
   store: Store;
+  clock: Clock;
   apiKeys: ApiKeyService;
 }
 
@@ -26,15 +29,18 @@ function apiKeyJson(record: ApiKeyRecord): components['schemas']['ApiKey'] {
 
 /**
  * API keys owned by users. The contract lets only Basic and session credentials in, so an API
- * key can never mint, list or revoke keys. Another user's key is "not found", not "forbidden",
+ * key can never mint, list or revoke keys; a session mints only in sudo mode (sudo-mode.ts). Another user's key is "not found", not "forbidden",
  * so ids cannot be probed; admins see and revoke everyone's.
  */
 export function apiKeysOperations({
   store,
+  clock,
   apiKeys,
 }: ApiKeyOperationDeps): Operations<'createApiKey' | 'listApiKeys' | 'revokeApiKey'> {
   return {
     createApiKey: async ({ body }, context) => {
+      // A key outlives a password change unless revoked: a session must have proved the password lately.
+      requireRecentPassword(context.principal, clock.now(), 'mint an API key');
       const { key, record } = await apiKeys.issue(
         context.principal.user,
         { name: body.name, permissions: body.permissions, expiresAt: body.expires_at },

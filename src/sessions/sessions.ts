@@ -29,6 +29,9 @@ export interface StartedSession {
   record: SessionRecord;
 }
 
+/** A session that has just proved its password again. */
+export type ConfirmedSession = SessionRecord & { reauthenticated_at: string };
+
 export interface ValidSession {
   session: SessionRecord;
   user: UserRecord;
@@ -121,6 +124,13 @@ export class Sessions {
     if (record.csrf_token_hash !== csrfTokenHash)
       await this.deps.repository.replaceCsrfTokenHash(record.id, record.csrf_token_hash, csrfTokenHash);
     return csrfToken;
+  }
+
+  /** Records that the session proved its password again (sudo mode); null when it was revoked meanwhile. */
+  async confirmPassword(record: SessionRecord): Promise<ConfirmedSession | null> {
+    const now = this.deps.clock.now();
+    if (!(await this.deps.repository.markReauthenticated(record.id, now))) return null;
+    return { ...record, reauthenticated_at: now.toISOString() };
   }
 
   /** Sign-out: ends the caller's own session. */

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { auditEventRow } from '../support/rows.js';
 
 /** One storage contract, run against every backend the service supports. */
 for (const database of testDatabases()) {
@@ -447,42 +448,14 @@ for (const database of testDatabases()) {
     });
 
     it('finds an audit event by id', async () => {
-      const event = {
-        id: newId('evt'),
-        occurred_at: clock.now().toISOString(),
-        action: 'login.failed',
-        outcome: 'failure' as const,
-        actor_user_id: null,
-        actor_scheme: null,
-        username: 'alice',
-        subject_type: null,
-        subject_id: null,
-        ip: '127.0.0.1',
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      };
+      const event = auditEventRow({ occurred_at: clock.now().toISOString(), username: 'alice', ip: '127.0.0.1' });
       await store.auditEvents.insert(event);
       expect(await store.auditEvents.findById(event.id)).toEqual(event);
       expect(await store.auditEvents.findById('evt_missing')).toBeUndefined();
     });
 
     function auditEvent(occurredAt: string, action: string, outcome: 'success' | 'failure', username: string | null) {
-      return {
-        id: newId('evt'),
-        occurred_at: occurredAt,
-        action,
-        outcome,
-        actor_user_id: null,
-        actor_scheme: null,
-        username,
-        subject_type: null,
-        subject_id: null,
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      };
+      return auditEventRow({ occurred_at: occurredAt, action, outcome, username });
     }
 
     it('lists audit events matching every filter given, page by page', async () => {
@@ -541,6 +514,29 @@ for (const database of testDatabases()) {
         { hour: '2026-01-01T10', outcome: 'success', count: 1 },
       ]);
       expect(await store.auditEvents.countByHour({ since: '2027-01-01T00:00:00.000Z' })).toEqual([]);
+    });
+
+    it('records when a live session confirmed its password; a revoked one stays as it was', async () => {
+      const user = await createUser('alice');
+      const session = (id: string) =>
+        store.sessions.create({
+          id,
+          tokenHash: sha256Hex(id),
+          csrfTokenHash: 'c',
+          userId: user.id,
+          now: clock.now(),
+          expiresAt: new Date(clock.now().getTime() + 3_600_000),
+          userAgent: null,
+          ip: null,
+        });
+      expect((await session('ses_live')).reauthenticated_at).toBeNull();
+      await session('ses_ended');
+      await store.sessions.revoke('ses_ended', clock.now());
+      const later = new Date(clock.now().getTime() + 600_000);
+      expect(await store.sessions.markReauthenticated('ses_live', later)).toBe(true);
+      expect(await store.sessions.markReauthenticated('ses_ended', later)).toBe(false);
+      expect((await store.sessions.findById('ses_live'))?.reauthenticated_at).toBe(later.toISOString());
+      expect((await store.sessions.findById('ses_ended'))?.reauthenticated_at).toBeNull();
     });
 
     it("replaces a session's CSRF token hash only while it is still the one expected", async () => {
