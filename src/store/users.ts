@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './database.js';
+import { preparedQuery } from './prepared-query.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
 export type UserRecord = Selectable<UsersTable>;
@@ -25,13 +26,18 @@ export function usernameKey(username: string): string {
 }
 
 export class UserRepository {
+  /** Every Basic request with a cached credential reads its user: compiled once. */
+  private readonly byId: (args: { id: string }) => Promise<UserRecord[]>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.byId = preparedQuery(db, ['id'], ({ id }) => db.selectFrom('users').selectAll().where('id', '=', id));
+  }
 
   async findById(id: string): Promise<UserRecord | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return (await this.byId({ id }))[0];
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {
