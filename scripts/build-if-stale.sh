@@ -4,7 +4,7 @@
 set -e
 cd "$(dirname "$0")/.."
 stamp=dist/.built
-if [ -f "$stamp" ] && [ -z "$(find src generated openapi.yaml package.json tsconfig.json -newer "$stamp" -print -quit)" ]; then
+if [ -f "$stamp" ] && [ -z "$(find src generated scripts openapi.yaml redocly.yaml package.json tsconfig.json tsconfig.build.json -newer "$stamp" -print -quit)" ]; then
   exit 0
 fi
 npm run --silent build

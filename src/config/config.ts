@@ -96,10 +96,7 @@ export function parseConfig(env: Env): ConfigResult {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
 
-  let sessionKeys = (env.SESSION_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key !== '');
+  let sessionKeys = commaList(env.SESSION_KEYS);
   if (sessionKeys.length === 0) {
     if (production)
       problems.push(
@@ -115,10 +112,7 @@ export function parseConfig(env: Env): ConfigResult {
     else warnings.push(`${message} (allowed outside production)`);
   }
 
-  const corsOrigins = (env.CORS_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== '');
+  const corsOrigins = commaList(env.CORS_ORIGINS);
   if (corsOrigins.includes('*')) {
     problems.push('CORS_ORIGINS must list origins; "*" cannot be used with credentials');
   }
@@ -183,8 +177,15 @@ export function parseConfig(env: Env): ConfigResult {
 
 /** More hops than any real chain of proxies: a count this large trusts whatever the client sends. */
 const MAX_PROXY_HOPS = 10;
-const TRUST_EVERYONE =
-  'TRUST_PROXY must name the proxies to trust (a hop count up to 10, or addresses such as loopback,10.0.0.0/8), not everyone';
+const TRUST_EVERYONE = `TRUST_PROXY must name the proxies to trust (a hop count up to ${MAX_PROXY_HOPS}, or addresses such as loopback,10.0.0.0/8), not everyone`;
+
+/** `a, b,,c` → `['a', 'b', 'c']`: the entries of a comma list, trimmed, empty ones dropped. */
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
 
 /** `10.0.0.0/8` → true; `0.0.0.0/0`, `::/0`, `999.1.1.1`, `10.0.0.0/40` → false. */
 function isProxySubnet(entry: string): boolean {
@@ -214,10 +215,7 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     problems.push(TRUST_EVERYONE);
     return false;
   }
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries = commaList(value);
   if (entries.some((entry) => /\/0+$/.test(entry))) {
     problems.push(TRUST_EVERYONE);
     return false;

@@ -55,8 +55,10 @@ export class HashCostCensus {
       this.counts = await this.counting;
       this.countedAtMs = this.clock.now().getTime();
     } catch (error) {
-      // Keep the last count when there is one: a failed recount must not fail a sign-in.
+      // Keep the last count when there is one: a failed recount must not fail a sign-in, nor
+      // be tried again by every sign-in while the store is failing.
       if (this.counts === undefined) throw error;
+      this.countedAtMs = this.clock.now().getTime();
     }
     return this.counts;
   }

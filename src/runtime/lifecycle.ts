@@ -3,16 +3,16 @@
  * turns 503 the moment `stopping` is set, before any connection is closed.
  */
 export class Lifecycle {
-  private stoppingSince: Date | undefined;
+  private stopped = false;
 
   get stopping(): boolean {
-    return this.stoppingSince !== undefined;
+    return this.stopped;
   }
 
   /** Returns false when the stop had already begun (a second signal). */
-  beginStopping(now: Date = new Date()): boolean {
-    if (this.stoppingSince !== undefined) return false;
-    this.stoppingSince = now;
+  beginStopping(): boolean {
+    if (this.stopped) return false;
+    this.stopped = true;
     return true;
   }
 }

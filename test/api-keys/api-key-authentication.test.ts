@@ -53,7 +53,7 @@ describe('authentication with an API key of the current format', () => {
       expiresAt: null,
       now: app.clock.now(),
     });
-    const lookup = vi.spyOn(app.store.apiKeys, 'findByHash');
+    const lookup = vi.spyOn(app.store.apiKeys, 'findWithOwnerByHash');
 
     expectEnvelope(
       await app.call('GET', '/apikey/data', { headers: bearer(typo) }),

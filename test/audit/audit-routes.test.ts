@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../../src/crypto/tokens.js';
+import { auditEventRow } from '../support/rows.js';
 import { basic, bearer, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { bodyOf, errorOf } from '../support/typed-responses.js';
 
@@ -106,21 +106,14 @@ describe('GET /audit-events', () => {
   it('200 twenty at a time by default, then page after page with starting_after', async () => {
     for (let i = 0; i < 25; i++) {
       app.clock.advanceMinutes(1);
-      await app.store.auditEvents.insert({
-        id: newId('evt'),
-        occurred_at: app.clock.now().toISOString(),
-        action: 'logout',
-        outcome: 'success',
-        actor_user_id: null,
-        actor_scheme: null,
-        username: `u${i}`,
-        subject_type: null,
-        subject_id: null,
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      });
+      await app.store.auditEvents.insert(
+        auditEventRow({
+          occurred_at: app.clock.now().toISOString(),
+          action: 'logout',
+          outcome: 'success',
+          username: `u${i}`,
+        }),
+      );
     }
     const first = await app.call('GET', '/audit-events', { headers: ADMIN });
     expect(bodyOf(first, 'listAuditEvents', 200).data).toHaveLength(20);

@@ -1,6 +1,5 @@
-import bcrypt from 'bcrypt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bcryptCostOf } from '../../src/crypto/password-hasher.js';
+import { bcryptCostOf, PasswordHasher, PREHASHED } from '../../src/crypto/password-hasher.js';
 import { basic, startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
@@ -17,10 +16,14 @@ async function storedHash(username: string): Promise<string> {
   return row.password_hash;
 }
 
-/** As if the hashes were made before BCRYPT_COST changed: every demo user's hash at another cost. */
+/**
+ * As if the hashes were made before BCRYPT_COST changed: every demo user's hash at another cost, in
+ * the current (pre-hashed) format, so only the cost can be the reason for a rehash.
+ */
 async function rehashAllAt(cost: number): Promise<void> {
+  const hasher = new PasswordHasher(cost);
   for (const [username, password] of Object.entries(DEMO)) {
-    const hash = await bcrypt.hash(password, cost);
+    const hash = await hasher.hash(password);
     await app.store.db.updateTable('users').set({ password_hash: hash }).where('username', '=', username).execute();
   }
 }
@@ -33,6 +36,7 @@ describe('hashes follow BCRYPT_COST', () => {
     const response = await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } });
     expect(response.status).toBe(200);
     const after = await app.store.users.findByUsername('alice');
+    expect(after?.password_hash.startsWith(PREHASHED)).toBe(true);
     expect(bcryptCostOf(after?.password_hash ?? '')).toBe(app.config.bcryptCost);
     expect(after?.credential_version).toBe(before?.credential_version);
     expect((await app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') })).status).toBe(200);

@@ -70,11 +70,11 @@ describe('an invalid explicit credential beside a valid one', () => {
 });
 
 describe('explicit credentials of different users', () => {
-  it("400 invalid_request_error for john's Basic beside admin's key, in either header", async () => {
-    for (const key of [{ 'x-api-key': adminKey }]) {
-      const response = await app.call('GET', '/me', { headers: { ...basic('john', 'secret123'), ...key } });
-      expectEnvelope(response, 400, 'invalid_request_error', DIFFERENT_USERS_MESSAGE);
-    }
+  it("400 invalid_request_error for john's Basic beside admin's key in X-API-Key (Bearer would share Authorization)", async () => {
+    const response = await app.call('GET', '/me', {
+      headers: { ...basic('john', 'secret123'), 'x-api-key': adminKey },
+    });
+    expectEnvelope(response, 400, 'invalid_request_error', DIFFERENT_USERS_MESSAGE);
   });
 
   it('400 for two keys of different users, on a route that takes keys only', async () => {

@@ -8,29 +8,14 @@ import { PasswordHasher } from '../../src/crypto/password-hasher.js';
 import { projectRoot } from '../../src/paths.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { type BuiltRun, builtCli, runBuilt } from '../support/built-server.js';
 import { announceSkip, isolatedPostgres } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { type CliHarness, openCliHarness } from './cli-harness.js';
 
-const cliEntry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-
 /** Runs the built CLI as `npm run cli` would (npm test builds it first). */
-function runBuiltCli(
-  args: string[],
-  databaseFile: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliEntry, ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: `sqlite:${databaseFile}` },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runBuiltCli(args: string[], databaseFile: string): Promise<BuiltRun> {
+  return runBuilt(builtCli, args, { env: { NODE_ENV: 'test', DATABASE_URL: `sqlite:${databaseFile}` } });
 }
 
 /**

@@ -1,47 +1,24 @@
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths.js';
+import { type BuiltRun, builtCli, runBuilt } from '../support/built-server.js';
 
-const entry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 let dir: string;
 
-/** Runs the built CLI as `npm run cli` would, with `stdin` piped in. */
-function run(
-  args: string[],
-  stdin = '',
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`,
-        BCRYPT_COST: '4',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
+/** Runs the built CLI as `npm run cli` would, with `stdin` piped in (npm test builds it first). */
+function run(args: string[], stdin = '', env: Record<string, string> = {}): Promise<BuiltRun> {
+  return runBuilt(builtCli, args, {
+    cwd: dir,
+    stdin,
+    env: { NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`, BCRYPT_COST: '4', ...env },
   });
 }
 
 describe('the built CLI entry', () => {
-  beforeAll(async () => {
-    // The same compile `npm run cli` does first.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: projectRoot });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
-  }, 120_000);
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates, creates an admin from stdin, mints a key and fails cleanly, with exit codes', async () => {

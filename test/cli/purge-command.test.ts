@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMinutes } from '../../src/clock.js';
+import { auditEventRow } from '../support/rows.js';
 import { type CliHarness, openCliHarness } from './cli-harness.js';
 
 let harness: CliHarness;
@@ -26,21 +27,9 @@ describe('cli: purge', () => {
       });
     }
     await store.sessions.revoke('ses_gone', now);
-    await store.auditEvents.insert({
-      id: 'aud_ancient',
-      occurred_at: addMinutes(now, -366 * 24 * 60).toISOString(),
-      action: 'login.failed',
-      outcome: 'failure',
-      actor_user_id: null,
-      actor_scheme: null,
-      username: 'john',
-      subject_type: null,
-      subject_id: null,
-      ip: null,
-      user_agent: null,
-      request_id: null,
-      detail: null,
-    });
+    const daysAgo = (days: number) => addMinutes(now, -days * 24 * 60).toISOString();
+    await store.auditEvents.insert(auditEventRow({ id: 'aud_ancient', occurred_at: daysAgo(366), username: 'john' }));
+    await store.auditEvents.insert(auditEventRow({ id: 'aud_within', occurred_at: daysAgo(364), username: 'john' }));
 
     const run = await harness.cli(['purge']);
     expect(run).toMatchObject({
@@ -50,5 +39,6 @@ describe('cli: purge', () => {
     expect(await store.sessions.findById('ses_gone')).toBeUndefined();
     expect(await store.sessions.findById('ses_kept')).toBeDefined();
     expect(await store.auditEvents.findById('aud_ancient')).toBeUndefined();
+    expect(await store.auditEvents.findById('aud_within')).toBeDefined();
   });
 });

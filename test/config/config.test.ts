@@ -66,6 +66,14 @@ describe('configuration', () => {
     ).toEqual(['DEMO_DATA cannot be on in production']);
   });
 
+  it('BCRYPT_COST below 12 is refused in production and allowed down to 4 outside it', () => {
+    const production = { NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' };
+    expect(problemsOf({ ...production, BCRYPT_COST: '11' })).toEqual([expect.stringMatching(/^BCRYPT_COST/)]);
+    expect(problemsOf({ ...production, BCRYPT_COST: '12' })).toEqual([]);
+    const development = parseConfig({ BCRYPT_COST: '4' });
+    expect(development.ok && development.config.bcryptCost).toBe(4);
+  });
+
   it('refuses CORS_ORIGINS=* and origins that are not origins', () => {
     expect(problemsOf({ CORS_ORIGINS: '*' })[0]).toMatch(/^CORS_ORIGINS/);
     expect(problemsOf({ CORS_ORIGINS: 'https://ok.example.com,not an origin' })).toHaveLength(1);

@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
+import { type BuiltRun, builtEntry, runBuilt } from '../support/built-server.js';
 
-const entry = join(projectRoot, 'dist', 'src', 'server.js');
 let dir: string;
 
 /** Starts the built server in `dir` (where its .env is looked for) and waits for it to exit. */
-function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
-    let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (chunk) => (output += String(chunk)));
-    child.stderr.on('data', (chunk) => (output += String(chunk)));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+function start(env: Record<string, string>): Promise<BuiltRun> {
+  return runBuilt(builtEntry, [], { cwd: dir, env });
 }
 
 describe('settings from a .env file (npm test builds the server first)', { timeout: 60_000 }, () => {

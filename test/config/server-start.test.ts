@@ -1,40 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/paths.js';
+import { type BuiltRun, builtCli, builtEntry, runBuilt } from '../support/built-server.js';
 
-const entry = join(projectRoot, 'dist', 'src', 'server.js');
-const cliEntry = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
-
-/** Runs the built entry point (or `command`) with a given environment until it exits or `untilOutput` appears. */
-function runServer(
-  env: Record<string, string>,
-  untilOutput?: RegExp,
-  command: string[] = [entry],
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command, { cwd: projectRoot, env: { PATH: process.env.PATH ?? '', ...env } });
-    let output = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (untilOutput?.test(output)) child.kill('SIGTERM');
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+/** Runs the built service (or the CLI, when `args` start with its entry) until it exits or `until` appears. */
+function runServer(env: Record<string, string>, until?: RegExp, command: string[] = [builtEntry]): Promise<BuiltRun> {
+  const [entry = builtEntry, ...args] = command;
+  return runBuilt(entry, args, { env, until, timeoutMs: 15_000 });
 }
 
 describe('the built service at start (npm test builds it first)', () => {
   it('is built', () => {
-    expect(existsSync(entry), `${entry} is missing: run npm run build`).toBe(true);
+    expect(existsSync(builtEntry), `${builtEntry} is missing: run npm run build`).toBe(true);
   });
 
   it('exits 1 in production without SESSION_KEYS, with one line naming the variable', async () => {
@@ -92,7 +70,7 @@ describe('the built service at start (npm test builds it first)', () => {
         ),
       ]);
 
-      const removed = await runServer({ ...store, NODE_ENV: 'development' }, undefined, [cliEntry, 'demo', 'remove']);
+      const removed = await runServer({ ...store, NODE_ENV: 'development' }, undefined, [builtCli, 'demo', 'remove']);
       expect(removed).toMatchObject({ code: 0 });
       expect(removed.output).toContain('Removed 4 demo user(s)');
 

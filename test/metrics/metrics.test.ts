@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { register as globalRegistry, Registry } from 'prom-client';
 import { request } from 'undici';
@@ -110,6 +111,24 @@ describe('metrics, scraped after known traffic', () => {
     const address = await listen(server, 0, '127.0.0.1');
     opened.push({ close: () => new Promise((resolve) => server.close(resolve)) });
     expect((await request(`http://127.0.0.1:${address.port}/`)).statusCode).toBe(404);
+  });
+});
+
+const redisUrl = process.env.TEST_REDIS_URL;
+if (redisUrl === undefined) announceSkip('Redis up/down in the metrics', 'TEST_REDIS_URL');
+
+describe.skipIf(redisUrl === undefined)('the Redis gauge against a real Redis', () => {
+  it('reads 1 while connected and 0 once the connection is gone', async () => {
+    const registry = new Registry();
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(redisUrl ?? '', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await redis.connect();
+    new ServiceMetrics({ registry, redis });
+    expect(sample(await registry.metrics(), 'gatehouse_redis_up')).toBe(1);
+    const ended = once(redis, 'end');
+    redis.disconnect();
+    await ended;
+    expect(sample(await registry.metrics(), 'gatehouse_redis_up')).toBe(0);
   });
 });
 

@@ -9,6 +9,7 @@ import { RetentionSweep } from '../../src/retention/retention-sweep.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { auditEventRow } from '../support/rows.js';
 
 const POLICY = { auditRetentionDays: 30, sessionIdleMinutes: 30 };
 const DAY_MINUTES = 24 * 60;
@@ -67,21 +68,13 @@ for (const database of testDatabases()) {
     }
 
     async function auditEvent(name: string, ageMinutes: number): Promise<void> {
-      await store.auditEvents.insert({
-        id: `aud_${name}`,
-        occurred_at: addMinutes(clock.now(), -ageMinutes).toISOString(),
-        action: 'login.failed',
-        outcome: 'failure',
-        actor_user_id: null,
-        actor_scheme: null,
-        username: 'carol',
-        subject_type: null,
-        subject_id: null,
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      });
+      await store.auditEvents.insert(
+        auditEventRow({
+          id: `aud_${name}`,
+          occurred_at: addMinutes(clock.now(), -ageMinutes).toISOString(),
+          username: 'carol',
+        }),
+      );
     }
 
     async function remaining(): Promise<{ sessions: string[]; events: string[] }> {

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
 import { announceSkip, freshDatabase, testDatabases } from '../support/databases.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { auditEventRow } from '../support/rows.js';
 
 /** One storage contract, run against every backend the service supports. */
 for (const database of testDatabases()) {
@@ -411,42 +412,14 @@ for (const database of testDatabases()) {
     });
 
     it('finds an audit event by id', async () => {
-      const event = {
-        id: newId('evt'),
-        occurred_at: clock.now().toISOString(),
-        action: 'login.failed',
-        outcome: 'failure' as const,
-        actor_user_id: null,
-        actor_scheme: null,
-        username: 'alice',
-        subject_type: null,
-        subject_id: null,
-        ip: '127.0.0.1',
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      };
+      const event = auditEventRow({ occurred_at: clock.now().toISOString(), username: 'alice', ip: '127.0.0.1' });
       await store.auditEvents.insert(event);
       expect(await store.auditEvents.findById(event.id)).toEqual(event);
       expect(await store.auditEvents.findById('evt_missing')).toBeUndefined();
     });
 
     function auditEvent(occurredAt: string, action: string, outcome: 'success' | 'failure', username: string | null) {
-      return {
-        id: newId('evt'),
-        occurred_at: occurredAt,
-        action,
-        outcome,
-        actor_user_id: null,
-        actor_scheme: null,
-        username,
-        subject_type: null,
-        subject_id: null,
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        detail: null,
-      };
+      return auditEventRow({ occurred_at: occurredAt, action, outcome, username });
     }
 
     it('lists audit events matching every filter given, page by page', async () => {

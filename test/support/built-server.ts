@@ -8,6 +8,53 @@ import { projectRoot } from '../../src/paths.js';
 export type LogLine = Record<string, unknown>;
 
 export const builtEntry = join(projectRoot, 'dist', 'src', 'server.js');
+export const builtCli = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
+
+export interface BuiltRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as they came, interleaved. */
+  output: string;
+}
+
+export interface BuiltRunOptions {
+  /** Only PATH is inherited: the run sees this environment and nothing of the test's. */
+  env?: Record<string, string | undefined>;
+  /** Where it runs (a `.env` is looked for here); the project root by default. */
+  cwd?: string;
+  /** Written to stdin, which is then closed. */
+  stdin?: string;
+  /** Sends SIGTERM once the output so far matches (a server that started, say). */
+  until?: RegExp | undefined;
+  /** Killed outright past this, so a hung child fails its test instead of the whole run. */
+  timeoutMs?: number;
+}
+
+/** Runs a built entry point (npm test builds first; `npm start`/`npm run cli` run the same files) to its exit. */
+export function runBuilt(entry: string, args: string[], options: BuiltRunOptions = {}): Promise<BuiltRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], {
+      cwd: options.cwd ?? projectRoot,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+    });
+    const run: BuiltRun = { code: null, stdout: '', stderr: '', output: '' };
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      run[stream] += String(chunk);
+      run.output += String(chunk);
+      if (options.until?.test(run.output)) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ...run, code });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
 
 /** The built service (npm test builds it first) running in a child process, with its log lines parsed. */
 export interface BuiltServer {

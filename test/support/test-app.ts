@@ -89,6 +89,11 @@ export interface TestAppOptions {
   lifecycle?: Lifecycle;
   /** Counts into this app's own Prometheus registry. */
   metrics?: ServiceMetrics;
+  /**
+   * Whether answers count toward contract coverage (default yes). A generated request that
+   * happens to reach a status is no test of it: the fuzz pass does not count.
+   */
+  countsTowardCoverage?: boolean;
 }
 
 /** A fresh app on its own in-memory store and clock, listening on an ephemeral port. */
@@ -130,6 +135,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   // Contract coverage: each answer is recorded against the operation its method and path name.
   const recorded: RequestListener = (req, res) => {
+    if (options.countsTowardCoverage === false) return app(req, res);
     res.once('finish', () => {
       const operationId = operationFor(req.method ?? '', req.url ?? '')?.operationId;
       if (operationId !== undefined) recordObservation(operationId, res.statusCode);
