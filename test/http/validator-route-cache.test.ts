@@ -42,7 +42,7 @@ function countedApp(): { app: express.Express; lookups: () => number } {
           expressRoute,
           openApiRoute,
           pathParams,
-            operationId: (schema as { operationId: string }).operationId,
+          operationId: (schema as { operationId: string }).operationId,
           hasResponseSchema: '_responseSchema' in ((req as { openapi?: object }).openapi ?? {}),
         }),
       );
