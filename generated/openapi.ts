@@ -189,6 +189,10 @@ export interface paths {
          *     On success every other session of the user is revoked (the session making the request
          *     stays signed in) and every cached Basic credential of the user stops working: the old
          *     password answers 401 at once.
+         *
+         *     API keys keep working unless `revoke_api_keys` is `true`: then every key of the user is
+         *     revoked in the same change (audited with the password change as `api_keys_revoked`), as
+         *     after a suspected theft, when a key minted with a stolen session must not outlive it.
          */
         post: operations["changeMyPassword"];
         delete?: never;
@@ -345,6 +349,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/session/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the password for the current session ("sudo mode")
+         * @description Proves the password again for the session that makes the request, as GitHub's sudo
+         *     mode does: sensitive actions (minting an API key) are allowed for 10 minutes after a
+         *     session signed in or confirmed its password, and refused with 403 after. The answer
+         *     says until when (`sudo_expires_at`); confirming again starts a new 10 minutes. Only
+         *     the session cookie is accepted (Basic carries the password on every request anyway),
+         *     with the session's CSRF token in `X-CSRF-Token`.
+         *
+         *     The password is checked like a sign-in's, under the same throttle: a wrong one answers
+         *     401 `Invalid credentials` and counts as a failed sign-in, but leaves the session signed
+         *     in (a session that has ended answers 401 `Not authenticated`); too many failures answer
+         *     429. Both outcomes are audited (`session.confirmed`).
+         */
+        post: operations["confirmMySession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -369,6 +403,11 @@ export interface paths {
          *     expired); beyond that the answer is 409. Requests made with a user's keys count against
          *     the user's rate limit as well as the key's own, so more keys do not mean more requests.
          *     With the session cookie, send the session's CSRF token in `X-CSRF-Token`.
+         *
+         *     Minting is a sensitive action ("sudo mode"): a session may mint only within 10 minutes
+         *     of proving the password, by signing in or by `POST /me/session/confirm`. Past that, the
+         *     answer is 403 `authorization_error` and nothing is minted; confirm the password and
+         *     retry. Basic credentials carry the password itself, so they are never refused for this.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -735,6 +774,11 @@ export interface components {
         ChangePasswordRequest: {
             current_password: string;
             new_password: components["schemas"]["NewPassword"];
+            /**
+             * @description Also revoke every API key of the user, in the same change.
+             * @default false
+             */
+            revoke_api_keys: boolean;
         };
         Me: {
             user: components["schemas"]["User"];
@@ -813,6 +857,21 @@ export interface components {
             expires_at: string;
             /** @description The session's CSRF token, the same `POST /login` answered. */
             csrf_token: string;
+        };
+        ConfirmPasswordRequest: {
+            password: string;
+        };
+        SessionConfirmation: {
+            /**
+             * Format: date-time
+             * @description When the password was confirmed.
+             */
+            confirmed_at: string;
+            /**
+             * Format: date-time
+             * @description Until when this session may take sensitive actions (mint API keys) without confirming again.
+             */
+            sudo_expires_at: string;
         };
         /** @enum {string} */
         Permission: "read" | "write";
@@ -1539,17 +1598,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "current_password": "password123",
-                 *       "new_password": "correct horse battery staple"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ChangePasswordRequest"];
             };
         };
         responses: {
-            /** @description The password is changed; other sessions are signed out. */
+            /** @description The password is changed; other sessions are signed out, and every API key is revoked when `revoke_api_keys` was `true`. */
             204: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2154,6 +2207,61 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    confirmMySession: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "password123"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ConfirmPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed; sensitive actions are allowed until `sudo_expires_at`. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "confirmed_at": "2026-01-01T09:30:00.000Z",
+                     *       "sudo_expires_at": "2026-01-01T09:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionConfirmation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listApiKeys: {
         parameters: {
             query?: {
@@ -2276,7 +2384,21 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["CsrfFailed"];
+            /**
+             * @description With the session cookie: the session last proved its password more than 10 minutes
+             *     ago (`authorization_error`; confirm it with `POST /me/session/confirm`, then retry),
+             *     or the request did not carry the session's CSRF token (`csrf_error`).
+             */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The caller already holds `API_KEY_MAX_PER_USER` active keys; revoke one first. */
             409: {
                 headers: {

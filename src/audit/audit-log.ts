@@ -16,6 +16,7 @@ export type AuditAction =
   | 'api_key.deleted'
   | 'password.changed'
   | 'session.revoked'
+  | 'session.confirmed'
   | 'user.created'
   | 'user.updated'
   | 'user.deleted';

@@ -43,8 +43,8 @@ export const userCommands: Command[] = [
     options: {},
     async run(ctx, [username = '']) {
       const user = await findUser(ctx, username);
-      const ended = await ctx.users.setPassword(user, await newPassword(ctx, user.username), CLI_ORIGIN);
-      ctx.io.out(`Password of ${user.username} changed; ${ended} session(s) ended`);
+      const { sessionsRevoked } = await ctx.users.setPassword(user, await newPassword(ctx, user.username), CLI_ORIGIN);
+      ctx.io.out(`Password of ${user.username} changed; ${sessionsRevoked} session(s) ended`);
     },
   },
   {

@@ -24,9 +24,9 @@ export function corsPolicy(origins: string[]): RequestHandler {
     maxAge: PREFLIGHT_CACHE_SECONDS,
   });
   return (req, res, next) => {
-    // Nothing before this sets Vary; res.vary() would parse and merge for every request.
-    if (res.getHeader('Vary') === undefined) res.setHeader('Vary', 'Origin');
-    else res.vary('Origin');
+    // Every answer depends on Origin, so caches must key on it. Nothing before this sets Vary
+    // (cors itself only appends to it), so it is set, not merged: res.vary() parses per request.
+    res.setHeader('Vary', 'Origin');
     const origin = req.headers.origin;
     if (origin === undefined || !allowed.has(origin)) return next();
     handle(req, res, next);

@@ -2,6 +2,7 @@ import type { components } from '../../generated/openapi.js';
 import { issueApiKey } from '../api-keys/issue-api-key.js';
 import type { KeyMode } from '../api-keys/key-format.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { requireRecentPassword } from '../auth/sudo-mode.js';
 import type { Clock } from '../clock.js';
 import { forbidden, notFound, validationFailed } from '../errors/api-error.js';
 import { pageOf, pageRequest, unknownCursor } from '../http/pagination.js';
@@ -48,7 +49,7 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null {
 
 /**
  * API keys owned by users. The contract lets only Basic and session credentials in, so an API
- * key can never mint, list or revoke keys. Another user's key is "not found", not "forbidden",
+ * key can never mint, list or revoke keys; a session mints only in sudo mode (sudo-mode.ts). Another user's key is "not found", not "forbidden",
  * so ids cannot be probed; admins see and revoke everyone's.
  */
 export function apiKeysOperations({
@@ -61,6 +62,8 @@ export function apiKeysOperations({
   return {
     createApiKey: async ({ body }, context) => {
       const now = clock.now();
+      // A key outlives a password change unless revoked: a session must have proved the password lately.
+      requireRecentPassword(context.principal, now, 'mint an API key');
       const expiresAt = parseExpiry(body.expires_at, now);
       const { key, record } = await issueApiKey(store, {
         userId: context.principal.user.id,

@@ -36,7 +36,7 @@ export function meOperations({
     },
     changeMyPassword: async ({ body }, context) => {
       const principal = context.principal;
-      const { current_password: currentPassword, new_password: newPassword } = body;
+      const { current_password: currentPassword, new_password: newPassword, revoke_api_keys: revokeApiKeys } = body;
       // Read afresh: the principal may come from a cache, and the hash is what is checked here.
       const user = await store.users.findById(principal.user.id);
       if (user === undefined || user.disabled !== 0) throw unauthenticated('Invalid credentials');
@@ -53,7 +53,10 @@ export function meOperations({
         });
         throw validationFailed([{ path: '/body/current_password', message: 'Current password is not correct' }]);
       }
-      await users.setPassword(user, newPassword, context.origin, context.currentSessionId);
+      await users.setPassword(user, newPassword, context.origin, {
+        keepSessionId: context.currentSessionId,
+        revokeApiKeys: revokeApiKeys === true,
+      });
       return { status: 204 };
     },
   };

@@ -8,6 +8,7 @@ import type { OperationTable } from './operation.js';
 import { pagesOperations } from './pages.js';
 import { type ServiceOperationDeps, serviceOperations } from './service.js';
 import { type SessionOperationDeps, sessionOperations } from './session.js';
+import { sessionConfirmOperations } from './session-confirm.js';
 import { type UserOperationDeps, usersOperations } from './users.js';
 
 export type OperationDeps = ApiKeyOperationDeps &
@@ -20,14 +21,16 @@ export type OperationDeps = ApiKeyOperationDeps &
   };
 
 /**
- * Every operation of openapi.yaml, one file per contract tag (src/operations/<tag>.ts): the type
- * makes a missing or unknown operationId a compile error.
+ * Every operation of openapi.yaml, one file per contract tag (src/operations/<tag>.ts), the
+ * session tag's password confirmation (sudo mode) apart: the type makes a missing or unknown
+ * operationId a compile error.
  */
 export function operationTable(deps: OperationDeps): OperationTable {
   return {
     ...basicOperations(),
     ...apikeyOperations(),
     ...sessionOperations(deps),
+    ...sessionConfirmOperations(deps),
     ...apiKeysOperations(deps),
     ...serviceOperations(deps),
     ...meOperations(deps),

@@ -81,10 +81,13 @@ export class AuditEventRepository {
   }
 
   /** Deletes the events that occurred before `cutoff`; returns how many. */
-  async deleteBefore(cutoff: Date): Promise<number> {
+  /** Deletes at most `limit` events older than `cutoff`; returns how many. */
+  async deleteBefore(cutoff: Date, limit: number): Promise<number> {
     const result = await this.db
       .deleteFrom('audit_events')
-      .where('occurred_at', '<', cutoff.toISOString())
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('audit_events').select('id').where('occurred_at', '<', cutoff.toISOString()).limit(limit),
+      )
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

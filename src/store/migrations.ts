@@ -79,6 +79,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('audit_events').execute();
     },
   },
+  '0003_session_reauthenticated_at': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').addColumn('reauthenticated_at', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').dropColumn('reauthenticated_at').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -45,6 +45,8 @@ export interface SessionsTable {
   /** Absolute end of the session; the idle end is last_seen_at plus the idle timeout. */
   expires_at: string;
   revoked_at: string | null;
+  /** When the session last confirmed its password (POST /me/session/confirm); null: only at sign-in. */
+  reauthenticated_at: string | null;
   user_agent: string | null;
   ip: string | null;
 }

@@ -35,6 +35,7 @@ export class SessionRepository {
       last_seen_at: session.now.toISOString(),
       expires_at: session.expiresAt.toISOString(),
       revoked_at: null,
+      reauthenticated_at: null,
       user_agent: session.userAgent,
       ip: session.ip,
     };
@@ -81,6 +82,17 @@ export class SessionRepository {
     await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', id).execute();
   }
 
+  /** Records that a session not revoked proved its password again; false when it was revoked. */
+  async markReauthenticated(id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** Swaps the CSRF token's hash, only if it is still `previous` (of two racing swaps, one lands). */
   async replaceCsrfTokenHash(id: string, previous: string, next: string): Promise<void> {
     await this.db
@@ -103,18 +115,24 @@ export class SessionRepository {
   }
 
   /**
-   * Deletes the sessions that can never be used again: revoked, past their absolute end, or
-   * not seen since `seenBefore` (idle too long); returns how many.
+   * Deletes at most `limit` of the sessions that can never be used again: revoked, past their
+   * absolute end, or not seen since `seenBefore` (idle too long); returns how many.
    */
-  async deleteEnded(now: Date, seenBefore: Date): Promise<number> {
+  async deleteEnded(now: Date, seenBefore: Date, limit: number): Promise<number> {
     const result = await this.db
       .deleteFrom('sessions')
-      .where((eb) =>
-        eb.or([
-          eb('revoked_at', 'is not', null),
-          eb('expires_at', '<=', now.toISOString()),
-          eb('last_seen_at', '<=', seenBefore.toISOString()),
-        ]),
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select('id')
+          .where((ended) =>
+            ended.or([
+              ended('revoked_at', 'is not', null),
+              ended('expires_at', '<=', now.toISOString()),
+              ended('last_seen_at', '<=', seenBefore.toISOString()),
+            ]),
+          )
+          .limit(limit),
       )
       .executeTakeFirst();
     return Number(result.numDeletedRows);

@@ -29,6 +29,18 @@ export interface UserChanges {
   disabled?: boolean;
 }
 
+export interface PasswordChangeOptions {
+  /** The session that asked for the change stays signed in. */
+  keepSessionId?: string;
+  /** Also revoke every API key of the user (keys minted with a stolen credential). */
+  revokeApiKeys?: boolean;
+}
+
+export interface PasswordChangeOutcome {
+  sessionsRevoked: number;
+  apiKeysRevoked: number;
+}
+
 export const LAST_ADMIN_MESSAGE = 'At least one enabled admin must remain: promote another user first';
 
 /**
@@ -69,24 +81,37 @@ export class UserService {
     return user;
   }
 
-  /** Sets a new password and ends every session of the user but `keepSessionId` (the caller's own); returns how many ended. */
-  async setPassword(user: UserRecord, password: string, origin: AuditOrigin, keepSessionId?: string): Promise<number> {
+  /**
+   * Sets a new password and ends every session of the user but `keepSessionId` (the caller's
+   * own); with `revokeApiKeys`, revokes every key of the user in the same transaction.
+   */
+  async setPassword(
+    user: UserRecord,
+    password: string,
+    origin: AuditOrigin,
+    options: PasswordChangeOptions = {},
+  ): Promise<PasswordChangeOutcome> {
     const issue = this.deps.passwords.problem(password, user.username);
     if (issue !== undefined) throw validationFailed([{ path: '/body/new_password', message: issue }]);
     const passwordHash = await this.deps.hasher.hash(password);
     const now = this.deps.clock.now();
-    const sessionsRevoked = await this.deps.store.transaction(async (tx) => {
+    const outcome = await this.deps.store.transaction(async (tx) => {
       await tx.users.update(user.id, { passwordHash }, now);
-      return tx.sessions.revokeAllForUser(user.id, now, { except: keepSessionId });
+      const sessionsRevoked = await tx.sessions.revokeAllForUser(user.id, now, { except: options.keepSessionId });
+      const apiKeysRevoked = options.revokeApiKeys === true ? await tx.apiKeys.revokeAllForUser(user.id, now) : 0;
+      return { sessionsRevoked, apiKeysRevoked };
     });
     await this.deps.audit.recordFrom(origin, {
       action: 'password.changed',
       outcome: 'success',
       username: user.username,
       subject: { type: 'user', id: user.id },
-      detail: { sessions_revoked: sessionsRevoked },
+      detail: {
+        sessions_revoked: outcome.sessionsRevoked,
+        ...(options.revokeApiKeys === true ? { api_keys_revoked: outcome.apiKeysRevoked } : {}),
+      },
     });
-    return sessionsRevoked;
+    return outcome;
   }
 
   /** Changes role or disabled; disabling ends every session and API key of the user for good. */

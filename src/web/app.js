@@ -3,7 +3,8 @@
 // token in memory only; after a reload, GET /me/session answers it again.
 // admin.js adds the admin console; both are classic scripts sharing these few globals.
 
-const page = { csrfToken: undefined, user: undefined };
+// `afterConfirm`: the sensitive action a stale session was refused, retried once the password is confirmed.
+const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined };
 const $ = (id) => document.getElementById(id);
 
 /** Calls the API; a non-2xx answer throws an Error carrying the envelope's readable message. */
@@ -21,7 +22,7 @@ async function api(method, path, body) {
   if (!response.ok) {
     const details = (data?.error?.details ?? []).map((d) => `${d.path.split('/').pop()} ${d.message}`);
     const message = [data?.error?.message ?? `The service answered ${response.status}`, ...details].join(': ');
-    throw Object.assign(new Error(message), { status: response.status });
+    throw Object.assign(new Error(message), { status: response.status, type: data?.error?.type });
   }
   return data;
 }
@@ -118,6 +119,7 @@ async function showSignedIn(session) {
 function showSignIn(message) {
   page.csrfToken = undefined;
   page.user = undefined;
+  hideConfirmPassword();
   $('signed-in').hidden = true;
   $('new-key-secret').hidden = true;
   hideAdmin();
@@ -139,16 +141,78 @@ $('sign-in').addEventListener('submit', async (event) => {
   }
 });
 
+// Sudo mode: a session signed in (or confirmed) more than 10 minutes ago must confirm its
+// password before a sensitive action; the service says so with a 403 authorization_error.
+function hideConfirmPassword() {
+  page.afterConfirm = undefined;
+  $('confirm-password').reset();
+  $('confirm-password').hidden = true;
+}
+
+/** Runs a sensitive action; when the service wants the password confirmed first, asks for it and keeps the action. */
+async function withRecentPassword(action) {
+  try {
+    await action();
+  } catch (error) {
+    if (error.status !== 403 || error.type !== 'authorization_error') throw error;
+    page.afterConfirm = action;
+    $('confirm-password').hidden = false;
+    $('confirm-password-input').focus();
+  }
+}
+
+$('confirm-password').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const password = new FormData(event.target).get('password');
+  attempt(async () => {
+    try {
+      await api('POST', '/me/session/confirm', { password });
+    } catch (error) {
+      // The session is still signed in (an ended one answers "Not authenticated"): let the user retry.
+      if (error.status === 401 && error.message === 'Invalid credentials') {
+        $('confirm-password-input').select();
+        return say('That password is not correct.', 'error');
+      }
+      throw error;
+    }
+    const action = page.afterConfirm;
+    hideConfirmPassword();
+    say('');
+    await action?.();
+  });
+});
+
+$('confirm-password-cancel').addEventListener('click', hideConfirmPassword);
+
 $('new-key').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   const permissions = ['read', 'write'].filter((p) => form.get(p) === 'on');
+  attempt(() =>
+    withRecentPassword(async () => {
+      const created = await api('POST', '/api-keys', { name: form.get('name'), permissions });
+      $('secret').textContent = created.key;
+      $('new-key-secret').hidden = false;
+      event.target.reset();
+      await showKeys();
+    }),
+  );
+});
+
+$('change-password').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const revokeApiKeys = form.get('revoke_api_keys') === 'on';
   attempt(async () => {
-    const created = await api('POST', '/api-keys', { name: form.get('name'), permissions });
-    $('secret').textContent = created.key;
-    $('new-key-secret').hidden = false;
+    await api('POST', '/me/password', {
+      current_password: form.get('current_password'),
+      new_password: form.get('new_password'),
+      revoke_api_keys: revokeApiKeys,
+    });
     event.target.reset();
-    await showKeys();
+    $('new-key-secret').hidden = true;
+    say(`Password changed; your other sessions are signed out${revokeApiKeys ? ' and your API keys revoked' : ''}.`);
+    await Promise.all([showSessions(), showKeys()]);
   });
 });
 

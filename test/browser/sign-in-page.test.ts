@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousAccessibilityViolations } from '../support/axe.js';
 import { announceBrowserSkip, chromiumInstalled, launchChromium } from '../support/browser.js';
 import { cookiesFrom, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -71,6 +72,29 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
     expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': key } })).status).toBe(401);
   });
 
+  it('10 minutes after signing in, asks for the password before minting a key, then mints it', async () => {
+    app.clock.advanceMinutes(11);
+    const confirmForm = page.locator('#confirm-password');
+    expect(await confirmForm.isVisible()).toBe(false);
+    await page.getByLabel('Name', { exact: true }).fill('after a while');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await expect.poll(() => confirmForm.isVisible()).toBe(true);
+    expect(await page.locator('#keys tr', { hasText: 'after a while' }).count()).toBe(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await confirmForm.getByLabel('Password').fill('not-the-password');
+    await confirmForm.getByRole('button', { name: 'Confirm password' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('That password is not correct.');
+    expect(await confirmForm.isVisible()).toBe(true);
+
+    await confirmForm.getByLabel('Password').fill('password123');
+    await confirmForm.getByRole('button', { name: 'Confirm password' }).click();
+    await expect.poll(() => page.locator('#keys tr', { hasText: 'after a while' }).count()).toBe(1);
+    expect(await confirmForm.isVisible()).toBe(false);
+    const key = (await page.locator('#secret').textContent()) ?? '';
+    expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': key } })).status).toBe(200);
+  });
+
   it('lists sessions and ends another one', async () => {
     const elsewhere = cookiesFrom(
       await app.call('POST', '/login', { body: { username: 'alice', password: 'password123' } }),
@@ -103,6 +127,27 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
       ]),
     );
     await other.close();
+  });
+
+  it('changes the password and, when asked, revokes every API key with it', async () => {
+    const minted = await app.call('POST', '/api-keys', {
+      headers: { authorization: `Basic ${Buffer.from('alice:password123').toString('base64')}` },
+      body: { name: 'minted elsewhere', permissions: ['read'] },
+    });
+    const key = (minted.json as { key: string }).key;
+    await page.reload();
+    await expect.poll(() => page.locator('#keys tr', { hasText: 'minted elsewhere' }).count()).toBe(1);
+    const form = page.locator('#change-password');
+    await form.getByLabel('Current password').fill('password123');
+    await form.getByLabel('New password').fill('a brand new passphrase');
+    await form.getByLabel('Also revoke all my API keys').check();
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await expect
+      .poll(() => page.locator('#status').textContent())
+      .toBe('Password changed; your other sessions are signed out and your API keys revoked.');
+    await expect.poll(() => page.locator('#keys tr').count()).toBe(0);
+    expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': key } })).status).toBe(401);
+    expect(await page.locator('#greeting').textContent()).toBe('Welcome to your dashboard, alice!');
   });
 
   it('signs out, and the cookie it had is dead', async () => {

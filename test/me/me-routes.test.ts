@@ -153,6 +153,67 @@ describe('POST /me/password', () => {
     expect((await app.call('GET', '/me', { headers: bearer('sk_test_123') })).status).toBe(200);
   });
 
+  it('204 with revoke_api_keys: every key of the user stops working at once; audited with the count', async () => {
+    const minted = await app.call('POST', '/api-keys', {
+      headers: basic('john', 'secret123'),
+      body: { name: 'minted by a thief', permissions: ['read'] },
+    });
+    const stolenKey = bodyOf(minted, 'createApiKey', 201).key;
+    const bobsKey = bodyOf(
+      await app.call('POST', '/api-keys', {
+        headers: basic('bob', 'securepass'),
+        body: { name: 'bob', permissions: ['read'] },
+      }),
+      'createApiKey',
+      201,
+    ).key;
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret123',
+      new_password: NEW_PASSWORD,
+      revoke_api_keys: true,
+    });
+    expect(response.status).toBe(204);
+    for (const key of ['sk_test_123', 'sk_live_456', stolenKey])
+      expectEnvelope(await app.call('GET', '/me', { headers: bearer(key) }), 401, 'authentication_error');
+    expect((await app.call('GET', '/me', { headers: bearer(bobsKey) })).status).toBe(200);
+    const [event] = await app.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'password.changed')
+      .execute();
+    expect(JSON.parse(event?.detail ?? '{}')).toEqual({ sessions_revoked: 0, api_keys_revoked: 3 });
+  });
+
+  it('revoke_api_keys false keeps the keys, as leaving it out does', async () => {
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret123',
+      new_password: NEW_PASSWORD,
+      revoke_api_keys: false,
+    });
+    expect(response.status).toBe(204);
+    expect((await app.call('GET', '/me', { headers: bearer('sk_test_123') })).status).toBe(200);
+  });
+
+  it('revoke_api_keys revokes nothing when the current password is wrong', async () => {
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret124',
+      new_password: NEW_PASSWORD,
+      revoke_api_keys: true,
+    });
+    expectEnvelope(response, 422, 'validation_error');
+    expect((await app.call('GET', '/me', { headers: bearer('sk_test_123') })).status).toBe(200);
+  });
+
+  it('422 for revoke_api_keys that is not a boolean', async () => {
+    const response = await change(basic('john', 'secret123'), {
+      current_password: 'secret123',
+      new_password: NEW_PASSWORD,
+      revoke_api_keys: 'yes',
+    });
+    expectEnvelope(response, 422, 'validation_error');
+    expect(errorOf(response).details?.map((d) => d.path)).toContain('/body/revoke_api_keys');
+  });
+
   it('422 for a wrong current password, changing nothing, and audited', async () => {
     const response = await change(basic('john', 'secret123'), {
       current_password: 'secret124',

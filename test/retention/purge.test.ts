@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { addMinutes } from '../../src/clock.js';
 import { newId } from '../../src/crypto/tokens.js';
 import type { PurgedKind } from '../../src/metrics/hooks.js';
@@ -97,6 +97,17 @@ for (const database of testDatabases()) {
       expect(await purgeExpired(store, clock.now(), POLICY)).toEqual({ purged: true, sessions: 3, auditEvents: 1 });
       expect(await remaining()).toEqual({ sessions: ['ses_live'], events: ['aud_recent'] });
       expect(await purgeExpired(store, clock.now(), POLICY)).toEqual({ purged: true, sessions: 0, auditEvents: 0 });
+    });
+
+    it('deletes in batches until none is left, each batch its own transaction', async () => {
+      await seed();
+      for (const name of ['r1', 'r2', 'r3', 'r4']) await session(name, 60, 5, true);
+      for (const name of ['o1', 'o2']) await auditEvent(name, 40 * DAY_MINUTES);
+      const transactions = vi.spyOn(store, 'transaction');
+      expect(await purgeExpired(store, clock.now(), POLICY, 2)).toEqual({ purged: true, sessions: 7, auditEvents: 3 });
+      // 7 sessions in batches of 2: three full batches, then a short one ends it.
+      expect(transactions).toHaveBeenCalledTimes(4);
+      expect(await remaining()).toEqual({ sessions: ['ses_live'], events: ['aud_recent'] });
     });
 
     it('the sweep purges on its timer, counts the purge and logs it', async () => {

@@ -480,6 +480,29 @@ for (const database of testDatabases()) {
       expect(await store.auditEvents.countByHour({ since: '2027-01-01T00:00:00.000Z' })).toEqual([]);
     });
 
+    it('records when a live session confirmed its password; a revoked one stays as it was', async () => {
+      const user = await createUser('alice');
+      const session = (id: string) =>
+        store.sessions.create({
+          id,
+          tokenHash: sha256Hex(id),
+          csrfTokenHash: 'c',
+          userId: user.id,
+          now: clock.now(),
+          expiresAt: new Date(clock.now().getTime() + 3_600_000),
+          userAgent: null,
+          ip: null,
+        });
+      expect((await session('ses_live')).reauthenticated_at).toBeNull();
+      await session('ses_ended');
+      await store.sessions.revoke('ses_ended', clock.now());
+      const later = new Date(clock.now().getTime() + 600_000);
+      expect(await store.sessions.markReauthenticated('ses_live', later)).toBe(true);
+      expect(await store.sessions.markReauthenticated('ses_ended', later)).toBe(false);
+      expect((await store.sessions.findById('ses_live'))?.reauthenticated_at).toBe(later.toISOString());
+      expect((await store.sessions.findById('ses_ended'))?.reauthenticated_at).toBeNull();
+    });
+
     it("replaces a session's CSRF token hash only while it is still the one expected", async () => {
       const user = await createUser('alice');
       await store.sessions.create({

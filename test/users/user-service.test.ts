@@ -108,7 +108,10 @@ for (const database of testDatabases()) {
       const carol = await users.create({ username: 'carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
       const kept = await liveSession(carol.id, 's1');
       await liveSession(carol.id, 's2');
-      await users.setPassword(carol, 'another long passphrase', CLI_ORIGIN, kept);
+      expect(await users.setPassword(carol, 'another long passphrase', CLI_ORIGIN, { keepSessionId: kept })).toEqual({
+        sessionsRevoked: 1,
+        apiKeysRevoked: 0,
+      });
       const after = await store.users.findById(carol.id);
       expect(after?.credential_version).toBe(2);
       expect(await hasher.verify('another long passphrase', after?.password_hash)).toBe(true);
@@ -116,6 +119,50 @@ for (const database of testDatabases()) {
       expect((await store.sessions.findByTokenHash('s2'))?.revoked_at).not.toBeNull();
       const changed = (await events()).find((e) => e.action === 'password.changed');
       expect(JSON.parse(changed?.detail ?? '{}')).toEqual({ sessions_revoked: 1 });
+    });
+
+    it('setting a password with revokeApiKeys revokes every key of the user, in the same change', async () => {
+      const carol = await users.create({ username: 'carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
+      const dave = await users.create({ username: 'dave', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
+      const key = (userId: string, id: string) =>
+        store.apiKeys.create({
+          id,
+          userId,
+          name: id,
+          prefix: 'sk_test_',
+          keyHash: id,
+          permissions: ['read'],
+          expiresAt: null,
+          now: clock.now(),
+        });
+      await key(carol.id, 'key_c1');
+      await key(carol.id, 'key_c2');
+      await key(dave.id, 'key_d1');
+      await store.apiKeys.revoke('key_c2', clock.now());
+      expect(await users.setPassword(carol, 'another long passphrase', CLI_ORIGIN, { revokeApiKeys: true })).toEqual({
+        sessionsRevoked: 0,
+        apiKeysRevoked: 1,
+      });
+      expect((await store.apiKeys.findById('key_c1'))?.revoked_at).not.toBeNull();
+      expect((await store.apiKeys.findById('key_d1'))?.revoked_at).toBeNull();
+      const changed = (await events()).find((e) => e.action === 'password.changed');
+      expect(JSON.parse(changed?.detail ?? '{}')).toEqual({ sessions_revoked: 0, api_keys_revoked: 1 });
+    });
+
+    it('setting a refused password with revokeApiKeys revokes nothing', async () => {
+      const carol = await users.create({ username: 'carol', password: GOOD_PASSWORD, role: 'user' }, CLI_ORIGIN);
+      await store.apiKeys.create({
+        id: 'key_c1',
+        userId: carol.id,
+        name: 'k',
+        prefix: 'sk_test_',
+        keyHash: 'h',
+        permissions: ['read'],
+        expiresAt: null,
+        now: clock.now(),
+      });
+      await failure(users.setPassword(carol, 'short', CLI_ORIGIN, { revokeApiKeys: true }));
+      expect((await store.apiKeys.findById('key_c1'))?.revoked_at).toBeNull();
     });
 
     it('setting a refused password changes nothing', async () => {
