@@ -23,44 +23,58 @@ export function announceSkip(what: string, variable: string): void {
 export const TEST_RUN_VARIABLE = 'GATEHOUSE_TEST_RUN';
 export const SCHEMA_PREFIX = 'gatehouse_test_';
 
-async function dropSchemas(baseUrl: string, pattern: string): Promise<void> {
+async function withAdmin<T>(baseUrl: string, action: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>(
-      'select nspname as name from pg_namespace where nspname like $1',
-      [pattern],
-    );
-    for (const { name } of rows) await client.query(`drop schema if exists ${name} cascade`);
+    return await action(client);
   } finally {
     await client.end();
   }
 }
 
 /**
+ * A database of its own for one whole test run, made by the global setup and dropped at the
+ * run's end with every schema in it. kysely's migrator introspects every schema of its database,
+ * so a schema that another run on the same server dropped meanwhile (a second checkout's suite)
+ * failed this one's migrations.
+ */
+export async function createRunDatabase(
+  baseUrl: string,
+  run: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${SCHEMA_PREFIX}run_${run}`;
+  await withAdmin(baseUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await withAdmin(baseUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/**
  * A fresh PostgreSQL schema for one test, so test files never see each other's rows; the
  * returned URL points the pool's search_path at it. Inside a full run nothing is dropped until
- * the run ends (`dropRunSchemas`): kysely's migrator introspects every schema of the database,
- * and a schema dropped by a parallel test file in the middle of that fails it.
+ * the run ends and its database goes: kysely's migrator introspects every schema of the
+ * database, and a schema dropped by a parallel test file in the middle of that fails it.
  */
 export async function isolatedPostgres(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const run = process.env[TEST_RUN_VARIABLE];
-  const schema = `${SCHEMA_PREFIX}${run === undefined ? '' : `${run}_`}${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
+  const schema = `${SCHEMA_PREFIX}${randomBytes(6).toString('hex')}`;
+  await withAdmin(baseUrl, (client) => client.query(`create schema ${schema}`));
   const url = new URL(baseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: url.toString(),
-    drop: run === undefined ? () => dropSchemas(baseUrl, schema) : async () => {},
+    drop:
+      run === undefined
+        ? () =>
+            withAdmin(baseUrl, async (client) => void (await client.query(`drop schema if exists ${schema} cascade`)))
+        : async () => {},
   };
-}
-
-/** Drops every schema this run made. */
-export async function dropRunSchemas(baseUrl: string, run: string): Promise<void> {
-  await dropSchemas(baseUrl, `${SCHEMA_PREFIX}${run}\\_%`);
 }
 
 /** A database URL for one test: a new in-memory SQLite, or a new PostgreSQL schema. */

@@ -3,21 +3,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COVERAGE_DIR_VARIABLE, unexercised } from './contract-coverage.js';
-import { dropRunSchemas, TEST_RUN_VARIABLE } from './databases.js';
+import { createRunDatabase, TEST_RUN_VARIABLE } from './databases.js';
 
 /**
  * Contract coverage: every test app records (operationId, status) of each answer it gives. At the
  * end of a full run (`npm test` sets CONTRACT_COVERAGE=check) a documented status that no test
  * produced fails the run: the contract promises nothing the tests don't prove.
  */
-export default function setup(): () => Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-coverage-'));
   process.env[COVERAGE_DIR_VARIABLE] = dir;
   const run = randomBytes(4).toString('hex');
   process.env[TEST_RUN_VARIABLE] = run;
+  // The PostgreSQL suites of this run work in a database of its own (see createRunDatabase).
+  const base = process.env.TEST_DATABASE_URL;
+  const runDatabase = base === undefined ? undefined : await createRunDatabase(base, run);
+  if (runDatabase !== undefined) process.env.TEST_DATABASE_URL = runDatabase.url;
   return async () => {
-    const database = process.env.TEST_DATABASE_URL;
-    if (database !== undefined) await dropRunSchemas(database, run);
+    await runDatabase?.drop();
     const missing = unexercised(dir);
     rmSync(dir, { recursive: true, force: true });
     const enforced = process.env.CONTRACT_COVERAGE === 'check';
