@@ -1,11 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
+import { systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { listen } from './http/listen.js';
 import { createMetricsServer } from './metrics/metrics-server.js';
+import { ClusterCounterHost } from './rate-limit/cluster-counters.js';
 import { onStopSignals } from './runtime/stop-signals.js';
 import { openServingStore } from './service-process.js';
 
@@ -22,8 +23,17 @@ const RESTART_PAUSE_MS = 1_000;
 export async function runClusterPrimary(config: Config, logger: Logger): Promise<void> {
   // Checked and seeded once here, before any worker opens the store.
   await (await openServingStore(config, logger, new PasswordHasher(config.bcryptCost))).close();
-  // Without Redis the workers count in this process, over IPC; it must exist before they start.
-  if (config.redisUrl === undefined) new RateLimiterClusterMaster();
+  // Without Redis the workers count in this process, over IPC; it listens before they start.
+  if (config.redisUrl === undefined) {
+    const counters = new ClusterCounterHost(systemClock);
+    cluster.on('message', (worker, message) => {
+      counters.answer(message).then(
+        // A worker that died meanwhile gets no answer; the send's error is not this process's.
+        (reply) => reply !== undefined && worker.send(reply, undefined, undefined, () => {}),
+        (error: unknown) => logger.error({ err: error }, 'a counter request failed in the primary'),
+      );
+    });
+  }
 
   // Every worker signs and verifies cookies with the same keys, random ones included.
   const workerEnv = { SESSION_KEYS: config.sessionKeys.join(',') };

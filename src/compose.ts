@@ -130,7 +130,14 @@ export function composeServices(deps: ComposeDeps): Services {
   });
   const securityHandlers = createSecurityHandlers(
     {
-      basic: createBasicAuthenticator({ users: store.users, passwords, throttle, cache: basicCache, devices }),
+      basic: createBasicAuthenticator({
+        users: store.users,
+        passwords,
+        throttle,
+        cache: basicCache,
+        devices,
+        countAhead: rateLimit.countAhead,
+      }),
       apiKey: createApiKeyAuthenticator({
         users: store.users,
         apiKeys: store.apiKeys,

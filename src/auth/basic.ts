@@ -1,4 +1,6 @@
+import type { Request } from 'express';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
+import type { CountedCaller } from '../rate-limit/client-rate-limit.js';
 import { type UserRecord, type UserRepository, usernameKey } from '../store/users.js';
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
@@ -19,6 +21,8 @@ export interface BasicAuthenticatorDeps {
   throttle: BruteForceThrottle;
   cache: VerifiedCredentialCache;
   devices: DeviceTokens;
+  /** Counts the request against the cached user while the throttle is read: one trip to Redis for both. */
+  countAhead?: (request: Request, caller: CountedCaller) => void;
 }
 
 export type BasicAuthenticator = (authorization: string | undefined, client: PasswordClient) => Promise<Authentication>;
@@ -33,6 +37,7 @@ export function createBasicAuthenticator({
   throttle,
   cache,
   devices,
+  countAhead,
 }: BasicAuthenticatorDeps): BasicAuthenticator {
   /** Identical credentials from one address arriving together share one bcrypt check. */
   const inFlight = new Map<string, Promise<PasswordCheckResult>>();
@@ -58,19 +63,21 @@ export function createBasicAuthenticator({
     const credentials = parseBasicCredentials(authorization);
     if (credentials === undefined) return INVALID_CREDENTIAL;
 
-    // Before the cache and bcrypt: a blocked pair is held back even with the right password.
-    // Any well-signed device token passes this first look at the account lock; the password
-    // check below holds the token to this very account before any bcrypt work.
-    const verdict = await throttle.check(
-      credentials.username,
-      clientIp,
-      devices.userOf(client.deviceToken) !== undefined,
-    );
-    if (verdict.blocked) return throttled(verdict.retryAfterSeconds);
-
+    // A cached credential skips bcrypt, not the throttle: a blocked pair (or a locked account) is
+    // held back even with the right password; only the cached account's own device token spares
+    // it the account lock. On a miss the password check counts the attempt and decides there,
+    // before bcrypt.
     const key = cache.keyOf(credentials.username, credentials.password);
-    const cachedUser = await fromCache(key, credentials);
-    if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      if (client.request !== undefined) countAhead?.(client.request, { user: { id: cached.userId } });
+      const verdict = await throttle.check(credentials.username, clientIp, {
+        trustedDevice: devices.userOf(client.deviceToken) === cached.userId,
+      });
+      if (verdict.blocked) return throttled(verdict.retryAfterSeconds);
+      const cachedUser = await fromCache(key, credentials);
+      if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
+    }
 
     const flightKey = `${key}:${clientIp ?? ''}`;
     let check = inFlight.get(flightKey);

@@ -56,7 +56,7 @@ export class PasswordCheck {
     const deviceUserId = devices.userOf(client.deviceToken);
     let user = deviceUserId === undefined ? undefined : await users.findByUsername(username);
     const trustedDevice = user !== undefined && user.id === deviceUserId;
-    const attempt = await throttle.begin(username, clientIp, trustedDevice);
+    const attempt = await throttle.begin(username, clientIp, { trustedDevice });
     if (attempt.blocked) {
       this.deps.metrics.refused('throttle');
       return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
@@ -67,15 +67,15 @@ export class PasswordCheck {
       const dummyCost = user === undefined ? await hashCosts.majorityCost() : undefined;
       matches = await hasher.verify(password, user?.password_hash, dummyCost);
     } catch (error) {
-      await throttle.abandon(username, clientIp, attempt);
+      await throttle.abandon(attempt);
       throw error;
     }
     if (!matches || user === undefined || user.disabled) {
-      const { accountLocked } = await throttle.fail(username, clientIp);
+      const { accountLocked } = await throttle.fail(attempt);
       if (accountLocked) await this.deps.onAccountLocked?.(username, client.request, user?.id);
       return { outcome: 'invalid' };
     }
-    await throttle.succeed(username, clientIp);
+    await throttle.succeed(attempt);
     if (hasher.needsRehash(user.password_hash)) await this.rehash(user, password);
     return { outcome: 'verified', user, deviceToken: devices.issue(user.id) };
   }

@@ -1,18 +1,40 @@
-import { sha256Hex } from '../crypto/tokens.js';
+import { createHash } from 'node:crypto';
 import { usernameKey } from '../store/users.js';
 import { type Counter, type CounterStore, consume } from './counters.js';
 import {
   addressKey,
   blockSeconds,
+  type CounterState,
   MAX_BLOCK_SECONDS,
-  NOT_BLOCKED,
-  retryAfterSeconds,
   type ThrottleVerdict,
   throttleVerdict,
 } from './decisions.js';
 
-/** What `begin` decided; an attempt let through past the allowance holds the probe slot. */
-export type Attempt = { blocked: false; probe?: boolean } | { blocked: true; retryAfterSeconds: number };
+/** The counter keys of one attempt: the username is hashed once, when the attempt begins. */
+export interface AttemptKeys {
+  pair: string;
+  address: string;
+  account: string;
+}
+
+/** An attempt `begin` let through, with what it counted; closed by `fail`, `succeed` or `abandon`. */
+export interface Admitted {
+  blocked: false;
+  keys: AttemptKeys;
+  /** Whether it holds the one slot past the allowance, given back if the attempt is abandoned. */
+  probe: boolean;
+  /** Attempts of the pair since its last success, this one included. */
+  failures: number;
+  /** Attempts at the account in its window, this one included. */
+  accountFailures: number;
+}
+
+export type Attempt = Admitted | { blocked: true; retryAfterSeconds: number };
+
+export interface AttemptOptions {
+  /** The client holds the account's device token: exempt from the account-wide lock. */
+  trustedDevice?: boolean;
+}
 
 export interface ThrottlePolicy {
   /** Consecutive failures of one username from one address before it is blocked. */
@@ -81,50 +103,57 @@ export class BruteForceThrottle {
    * the account's device token (`trustedDevice`) is exempt from the account-wide lock, so
    * guessers elsewhere cannot lock the owner out; it keeps its own per-address allowance.
    */
-  async check(username: string, ip: string | undefined, trustedDevice = false): Promise<ThrottleVerdict> {
-    const [pairBlock, ipFailures, accountFailures] = await Promise.all([
-      this.blocks.get(pairKey(username, ip)),
-      this.ipFailures.get(addressKey(ip)),
-      trustedDevice ? undefined : this.accountFailures.get(accountKey(username)),
+  async check(
+    username: string,
+    ip: string | undefined,
+    { trustedDevice = false }: AttemptOptions = {},
+  ): Promise<ThrottleVerdict> {
+    const keys = keysOf(username, ip);
+    const [pairBlock, addressFailures, accountFailures] = await Promise.all([
+      this.blocks.get(keys.pair),
+      this.ipFailures.get(keys.address),
+      trustedDevice ? undefined : this.accountFailures.get(keys.account),
     ]);
-    return throttleVerdict(pairBlock, ipFailures, this.policy.ipMaxFailures, {
-      failures: accountFailures,
-      maxFailures: this.policy.accountMaxFailures,
-    });
+    return this.verdict(pairBlock, addressFailures, accountFailures);
   }
 
   /**
-   * Counts an attempt before the password is checked; a refused attempt is not counted. An
-   * attempt let through says whether it took the probe slot, so `abandon` can give that back too.
+   * Counts an attempt before the password is checked, reading the pair's block in the same
+   * step; the counts it adds say whether the address or the account was already over its limit.
+   * A refused attempt is given back, so it leaves the counts as they were.
    */
-  async begin(username: string, ip: string | undefined, trustedDevice = false): Promise<Attempt> {
-    const verdict = await this.check(username, ip, trustedDevice);
-    if (verdict.blocked) return verdict;
-    const key = pairKey(username, ip);
-    const address = addressKey(ip);
-    const account = accountKey(username);
-    const [attempts, ipFailures, accountFailures] = await Promise.all([
-      this.attempts.add(key, 1),
-      this.ipFailures.add(address, 1),
-      this.accountFailures.add(account, 1),
+  async begin(
+    username: string,
+    ip: string | undefined,
+    { trustedDevice = false }: AttemptOptions = {},
+  ): Promise<Attempt> {
+    const keys = keysOf(username, ip);
+    const [pairBlock, attempts, addressFailures, accountFailures] = await Promise.all([
+      this.blocks.get(keys.pair),
+      this.attempts.add(keys.pair, 1),
+      this.ipFailures.add(keys.address, 1),
+      this.accountFailures.add(keys.account, 1),
     ]);
-    const refund = (): Promise<unknown> =>
-      Promise.all([
-        this.attempts.add(key, -1),
-        this.ipFailures.add(address, -1),
-        this.accountFailures.add(account, -1),
-      ]);
-    if (ipFailures.consumed > this.policy.ipMaxFailures) {
-      await refund();
-      return { blocked: true, retryAfterSeconds: retryAfterSeconds(ipFailures.msBeforeReset) };
+    // Limits are on the failures before this attempt: its own point does not count against it.
+    const verdict = this.verdict(
+      pairBlock,
+      before(addressFailures),
+      trustedDevice ? undefined : before(accountFailures),
+    );
+    if (verdict.blocked) {
+      await this.giveBack(keys);
+      return verdict;
     }
-    if (!trustedDevice && accountFailures.consumed > this.policy.accountMaxFailures) {
-      await refund();
-      return { blocked: true, retryAfterSeconds: retryAfterSeconds(accountFailures.msBeforeReset) };
-    }
-    if (attempts.consumed <= this.policy.maxFailures) return NOT_BLOCKED;
-    if (!(await consume(this.probes, key)).limited) return { blocked: false, probe: true };
-    await refund();
+    const admitted: Admitted = {
+      blocked: false,
+      keys,
+      probe: false,
+      failures: attempts.consumed,
+      accountFailures: accountFailures.consumed,
+    };
+    if (attempts.consumed <= this.policy.maxFailures) return admitted;
+    if (!(await consume(this.probes, keys.pair)).limited) return { ...admitted, probe: true };
+    await this.giveBack(keys);
     return { blocked: true, retryAfterSeconds: 1 };
   }
 
@@ -133,34 +162,24 @@ export class BruteForceThrottle {
    * doubling each time. `accountLocked` is true for the one failure that first brings the
    * account to ACCOUNT_MAX_FAILURES in its window (to be audited once).
    */
-  async fail(username: string, ip: string | undefined): Promise<{ accountLocked: boolean }> {
-    const key = pairKey(username, ip);
-    const [attempts, accountFailures] = await Promise.all([
-      this.attempts.get(key),
-      this.accountFailures.get(accountKey(username)),
-    ]);
-    const seconds = blockSeconds(attempts?.consumed ?? 0, this.policy.maxFailures);
+  async fail(attempt: Admitted): Promise<{ accountLocked: boolean }> {
+    const { keys } = attempt;
+    const seconds = blockSeconds(attempt.failures, this.policy.maxFailures);
     if (seconds > 0) {
-      await this.blocks.block(key, seconds);
+      await this.blocks.block(keys.pair, seconds);
       // When this block runs out, one more guess may go through.
-      await this.probes.delete(key);
+      await this.probes.delete(keys.pair);
     }
-    const locked = (accountFailures?.consumed ?? 0) >= this.policy.accountMaxFailures;
-    return { accountLocked: locked && !(await consume(this.accountLocks, accountKey(username))).limited };
+    const locked = attempt.accountFailures >= this.policy.accountMaxFailures;
+    return { accountLocked: locked && !(await consume(this.accountLocks, keys.account)).limited };
   }
 
   /**
    * The password could not be checked (the store failed): the attempt leaves no trace — its
    * count and, when it was the probe, the probe slot are given back — so an outage locks no one out.
    */
-  async abandon(username: string, ip: string | undefined, attempt: Attempt): Promise<void> {
-    const key = pairKey(username, ip);
-    await Promise.all([
-      this.attempts.add(key, -1),
-      this.ipFailures.add(addressKey(ip), -1),
-      this.accountFailures.add(accountKey(username), -1),
-      !attempt.blocked && attempt.probe === true ? this.probes.delete(key) : undefined,
-    ]);
+  async abandon(attempt: Admitted): Promise<void> {
+    await Promise.all([this.giveBack(attempt.keys), attempt.probe ? this.probes.delete(attempt.keys.pair) : undefined]);
   }
 
   /**
@@ -168,24 +187,51 @@ export class BruteForceThrottle {
    * counts give back this attempt. The account's failures stay counted for their 24 hours:
    * the owner signing in does not hand guessers another ACCOUNT_MAX_FAILURES tries.
    */
-  async succeed(username: string, ip: string | undefined): Promise<void> {
-    const key = pairKey(username, ip);
+  async succeed(attempt: Admitted): Promise<void> {
+    const { keys } = attempt;
     await Promise.all([
-      this.attempts.delete(key),
-      this.blocks.delete(key),
-      this.probes.delete(key),
-      this.ipFailures.add(addressKey(ip), -1),
-      this.accountFailures.add(accountKey(username), -1),
+      this.attempts.delete(keys.pair),
+      this.blocks.delete(keys.pair),
+      this.probes.delete(keys.pair),
+      this.ipFailures.add(keys.address, -1),
+      this.accountFailures.add(keys.account, -1),
+    ]);
+  }
+
+  private verdict(
+    pairBlock: CounterState | undefined,
+    addressFailures: CounterState | undefined,
+    accountFailures: CounterState | undefined,
+  ): ThrottleVerdict {
+    return throttleVerdict(pairBlock, addressFailures, this.policy.ipMaxFailures, {
+      failures: accountFailures,
+      maxFailures: this.policy.accountMaxFailures,
+    });
+  }
+
+  /** Takes back the points `begin` added for an attempt that was refused or never checked. */
+  private async giveBack(keys: AttemptKeys): Promise<void> {
+    await Promise.all([
+      this.attempts.add(keys.pair, -1),
+      this.ipFailures.add(keys.address, -1),
+      this.accountFailures.add(keys.account, -1),
     ]);
   }
 }
 
-/** Usernames are hashed into the key: bounded length, no odd characters in Redis keys. */
-function pairKey(username: string, ip: string | undefined): string {
-  return `${addressKey(ip)}:${sha256Hex(usernameKey(username)).slice(0, 32)}`;
+/** A count as it stood before this attempt's point was added. */
+function before(state: CounterState): CounterState {
+  return { ...state, consumed: state.consumed - 1 };
 }
 
-/** Unknown usernames get an account key too, so the lock reveals nothing about which exist. */
-function accountKey(username: string): string {
-  return `account:${sha256Hex(usernameKey(username)).slice(0, 32)}`;
+/**
+ * Usernames are hashed into the keys: bounded length, no odd characters in Redis keys. Unknown
+ * usernames get keys too, so neither the throttle nor the lock reveals which exist.
+ */
+function keysOf(username: string, ip: string | undefined): AttemptKeys {
+  const address = addressKey(ip);
+  // The first 32 hex digits of the SHA-256, as a string of their own: a slice of the whole digest
+  // would keep all 64 alive in every key a memory counter holds (about a fifth of its entry).
+  const user = createHash('sha256').update(usernameKey(username), 'utf8').digest().toString('hex', 0, 16);
+  return { pair: `${address}:${user}`, address, account: `account:${user}` };
 }

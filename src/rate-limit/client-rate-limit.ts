@@ -3,14 +3,8 @@ import type { Logger } from 'pino';
 import { matchedOperation } from '../contract.js';
 import { type ApiError, tooManyRequests } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
-import { type CounterStore, consume } from './counters.js';
-import {
-  addressKey,
-  type CounterState,
-  type RateLimitPolicy,
-  rateLimitHeaders,
-  retryAfterSeconds,
-} from './decisions.js';
+import { type Consumed, type CounterStore, consume } from './counters.js';
+import { addressKey, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds, tightestState } from './decisions.js';
 
 export const RATE_LIMITED_MESSAGE = 'Too many requests, try again later';
 
@@ -20,6 +14,13 @@ export interface ClientRateLimit {
   afterAuthentication: RequestHandler;
   /** Mounted before the error handler: counts, by address, requests turned away before that point. */
   onError: ErrorRequestHandler;
+  /**
+   * Starts counting a request for the caller an authenticator expects it to turn out to be, so
+   * the count goes to the counter store together with the authenticator's own reads (one round
+   * trip, not two). The request is still counted once, by its final credential: if that is not
+   * the caller expected, the early count is given back.
+   */
+  countAhead(req: Request, caller: CountedCaller): void;
 }
 
 /** What the limit needs of an authenticated caller: whose it is, and the key it came with, if any. */
@@ -36,13 +37,6 @@ export function clientKeys(principal: CountedCaller | undefined, ip: string | un
   if (principal === undefined) return [addressKey(ip)];
   if (principal.apiKey !== undefined) return [`api_key:${principal.apiKey.id}`, `user:${principal.user.id}`];
   return [`user:${principal.user.id}`];
-}
-
-/** The tighter of several buckets: the fewest requests left, then the longest wait. */
-function tightest(states: CounterState[]): CounterState {
-  return states.reduce((a, b) =>
-    b.consumed > a.consumed || (b.consumed === a.consumed && b.msBeforeReset > a.msBeforeReset) ? b : a,
-  );
 }
 
 function isExempt(req: Request): boolean {
@@ -62,17 +56,37 @@ export function createClientRateLimit(
 ): ClientRateLimit {
   const counter = counters.create({ name: 'client', points: policy.max, windowSeconds: policy.windowSeconds });
   const counted = new WeakSet<Request>();
+  const early = new WeakMap<Request, { keys: string[]; results: Promise<Consumed[]> }>();
+
+  const consumeAll = (keys: string[]): Promise<Consumed[]> => Promise.all(keys.map((key) => consume(counter, key)));
+
+  /** The counts of the request's buckets: those counted ahead when they are the right ones. */
+  const countedFor = async (req: Request): Promise<Consumed[]> => {
+    const keys = clientKeys(req.auth?.principal, req.ip);
+    const ahead = early.get(req);
+    early.delete(req);
+    if (ahead === undefined) return consumeAll(keys);
+    if (ahead.keys.join(' ') === keys.join(' ')) return ahead.results;
+    const givenBack = ahead.results.then(
+      () => Promise.all(ahead.keys.map((key) => counter.add(key, -1))),
+      () => undefined,
+    );
+    const [results] = await Promise.all([consumeAll(keys), givenBack]);
+    return results;
+  };
 
   const count = async (req: Request, res: Response): Promise<ApiError | undefined> => {
     counted.add(req);
     try {
-      const results = await Promise.all(clientKeys(req.auth?.principal, req.ip).map((key) => consume(counter, key)));
-      const state = tightest(results.map((result) => result.state));
+      const results = await countedFor(req);
+      const state = tightestState(
+        policy,
+        results.map((result) => result.state),
+      );
       res.set(rateLimitHeaders(policy, state));
-      const limited = results.filter((result) => result.limited).map((result) => result.state);
-      if (limited.length === 0) return undefined;
+      if (!results.some((result) => result.limited)) return undefined;
       metrics.refused('rate_limit');
-      return tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(Math.max(...limited.map((s) => s.msBeforeReset))));
+      return tooManyRequests(RATE_LIMITED_MESSAGE, retryAfterSeconds(state.msBeforeReset));
     } catch (error) {
       // The counter store failed outright: serving without a limit beats refusing everyone.
       logger.warn({ err: error }, 'rate limit counter unavailable; request not counted');
@@ -88,6 +102,13 @@ export function createClientRateLimit(
     onError: (error, req, res, next) => {
       if (counted.has(req) || isExempt(req) || res.headersSent) return next(error);
       count(req, res).then((limited) => next(limited ?? error), next);
+    },
+    countAhead: (req, caller) => {
+      if (counted.has(req) || early.has(req) || isExempt(req)) return;
+      const results = consumeAll(clientKeys(caller, req.ip));
+      // Its failure is met where the results are used; until then it must not go unhandled.
+      results.catch(() => undefined);
+      early.set(req, { keys: clientKeys(caller, req.ip), results });
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterCluster, RateLimiterRedis } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
+import { ClusterCounterClient, primaryLink } from './cluster-counters.js';
 import type { CounterState } from './decisions.js';
+import { MemoryCounter } from './memory-counter.js';
 
 export interface CounterSpec {
   /** Part of the key, e.g. `client` or `login-failures`. */
@@ -19,10 +21,12 @@ export interface CounterStoreOptions {
   /** The time memory counters run on: the app's clock, so tests move it instead of sleeping. */
   clock: Clock;
   /**
-   * Without Redis, in a node:cluster worker: count in the primary (rate-limiter-flexible's
-   * RateLimiterClusterMaster), so every worker on the machine sees the same counts.
+   * Without Redis, in a node:cluster worker: count in the primary (its ClusterCounterHost), so
+   * every worker on the machine sees the same counts.
    */
   clusterWorker?: boolean | undefined;
+  /** The most keys each memory counter holds (the fallbacks' too); DEFAULT_MAX_ENTRIES when absent. */
+  memoryMaxEntries?: number | undefined;
 }
 
 /**
@@ -47,27 +51,40 @@ export interface Counter {
  * memory counter, so limits still hold per process instead of every request failing.
  */
 export class CounterStore {
+  /** Made on the first counter that needs it: one IPC listener per app, not per counter. */
+  private primary: ClusterCounterClient | undefined;
+
   constructor(private readonly options: CounterStoreOptions) {}
 
   create(spec: CounterSpec): Counter {
-    const memory = new MemoryCounter(spec, this.options.clock);
-    const base = {
-      keyPrefix: `${this.options.prefix}:${spec.name}`,
-      points: spec.points,
-      duration: spec.windowSeconds,
-    };
-    const { redis } = this.options;
+    const memory = new MemoryCounter(spec, this.options.clock, { maxEntries: this.options.memoryMaxEntries });
+    const { redis, prefix } = this.options;
     if (redis !== undefined) {
       // Fail at once when the connection is down, so the fallback answers instead of a queue.
-      return new SharedCounter(
-        new RateLimiterRedis({ ...base, storeClient: redis, rejectIfRedisNotReady: true }),
-        memory,
-      );
+      const limiter = new RateLimiterRedis({
+        keyPrefix: `${prefix}:${spec.name}`,
+        points: spec.points,
+        duration: spec.windowSeconds,
+        storeClient: redis,
+        rejectIfRedisNotReady: true,
+      });
+      return new SharedCounter(new LimiterCounter(limiter, spec.points), memory);
     }
-    if (this.options.clusterWorker === true)
-      return new SharedCounter(new RateLimiterCluster({ ...base, timeoutMs: 1_000 }), memory);
+    if (this.options.clusterWorker === true) {
+      this.primary ??= new ClusterCounterClient(primaryLink(), PRIMARY_TIMEOUT_MS);
+      return new SharedCounter(this.primary.counter({ ...spec, name: `${prefix}:${spec.name}` }), memory);
+    }
     return memory;
   }
+}
+
+/** The primary answers in well under a millisecond; a second means it is gone or stuck. */
+const PRIMARY_TIMEOUT_MS = 1_000;
+
+export interface Consumed {
+  state: CounterState;
+  /** The key is over its limit now. */
+  limited: boolean;
 }
 
 /**
@@ -75,86 +92,40 @@ export class CounterStore {
  * (no await between read and write) and in Redis (one script), so parallel callers each see
  * their own count. A store failure the fallback could not absorb is rethrown.
  */
-export async function consume(counter: Counter, key: string): Promise<{ state: CounterState; limited: boolean }> {
+export async function consume(counter: Counter, key: string): Promise<Consumed> {
   const state = await counter.add(key, 1);
   return { state, limited: state.consumed > counter.points };
 }
 
-interface Entry {
-  value: number;
-  expiresAtMs: number;
-}
-
-/** Below this many keys expired ones are left for `get` to find; above it they are swept. */
-const SWEEP_FLOOR = 1024;
-
-export class MemoryCounter implements Counter {
-  private readonly entries = new Map<string, Entry>();
-  private sweepAt = SWEEP_FLOOR;
-
+/** rate-limiter-flexible in Redis: its script counts and sets the TTL atomically. */
+class LimiterCounter implements Counter {
   constructor(
-    private readonly spec: CounterSpec,
-    private readonly clock: Clock,
+    private readonly limiter: RateLimiterAbstract,
+    readonly points: number,
   ) {}
 
-  get points(): number {
-    return this.spec.points;
-  }
-
   async get(key: string): Promise<CounterState | undefined> {
-    const entry = this.live(key, this.clock.now().getTime());
-    return entry === undefined ? undefined : this.stateOf(entry);
+    const result = await this.limiter.get(key);
+    return result === null ? undefined : stateOf(result);
   }
 
   async add(key: string, points: number): Promise<CounterState> {
-    const now = this.clock.now().getTime();
-    const entry = this.live(key, now);
-    if (entry !== undefined) {
-      entry.value += points;
-      return this.stateOf(entry);
-    }
-    return this.stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000));
+    return stateOf(points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points));
   }
 
   async block(key: string, seconds: number): Promise<void> {
-    this.put(key, this.spec.points + 1, this.clock.now().getTime() + seconds * 1000);
+    await this.limiter.block(key, seconds);
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
-  }
-
-  private live(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.expiresAtMs > now) return entry;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  private put(key: string, value: number, expiresAtMs: number): Entry {
-    // Keys nobody asks about again would otherwise stay for good: sweep when the map has doubled.
-    if (this.entries.size >= this.sweepAt) {
-      const now = this.clock.now().getTime();
-      for (const [k, e] of this.entries) if (e.expiresAtMs <= now) this.entries.delete(k);
-      this.sweepAt = Math.max(SWEEP_FLOOR, this.entries.size * 2);
-    }
-    const entry = { value, expiresAtMs };
-    this.entries.set(key, entry);
-    return entry;
-  }
-
-  private stateOf(entry: Entry): CounterState {
-    return { consumed: entry.value, msBeforeReset: entry.expiresAtMs - this.clock.now().getTime() };
+    await this.limiter.delete(key);
   }
 }
 
-/**
- * rate-limiter-flexible over a shared store: in Redis its script counts and sets the TTL
- * atomically; in the cluster primary one process counts for all.
- */
+/** A shared counter that, while its store cannot be reached, counts in this process instead. */
 class SharedCounter implements Counter {
   constructor(
-    private readonly limiter: RateLimiterAbstract,
+    private readonly shared: Counter,
     private readonly fallback: MemoryCounter,
   ) {}
 
@@ -162,45 +133,31 @@ class SharedCounter implements Counter {
     return this.fallback.points;
   }
 
-  async get(key: string): Promise<CounterState | undefined> {
-    return this.orFallback(
-      async () => {
-        const result = await this.limiter.get(key);
-        return result === null ? undefined : { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
-      },
-      () => this.fallback.get(key),
-    );
+  get(key: string): Promise<CounterState | undefined> {
+    return this.orFallback((counter) => counter.get(key));
   }
 
-  async add(key: string, points: number): Promise<CounterState> {
-    return this.orFallback(
-      async () => {
-        const result = points >= 0 ? await this.limiter.penalty(key, points) : await this.limiter.reward(key, -points);
-        return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
-      },
-      () => this.fallback.add(key, points),
-    );
+  add(key: string, points: number): Promise<CounterState> {
+    return this.orFallback((counter) => counter.add(key, points));
   }
 
-  async block(key: string, seconds: number): Promise<void> {
-    await this.orFallback<unknown>(
-      () => this.limiter.block(key, seconds),
-      () => this.fallback.block(key, seconds),
-    );
+  block(key: string, seconds: number): Promise<void> {
+    return this.orFallback((counter) => counter.block(key, seconds));
   }
 
-  async delete(key: string): Promise<void> {
-    await this.orFallback<unknown>(
-      () => this.limiter.delete(key),
-      () => this.fallback.delete(key),
-    );
+  delete(key: string): Promise<void> {
+    return this.orFallback((counter) => counter.delete(key));
   }
 
-  private async orFallback<T>(redis: () => Promise<T>, memory: () => Promise<T>): Promise<T> {
+  private async orFallback<T>(operation: (counter: Counter) => Promise<T>): Promise<T> {
     try {
-      return await redis();
+      return await operation(this.shared);
     } catch {
-      return memory();
+      return operation(this.fallback);
     }
   }
+}
+
+function stateOf(result: RateLimiterRes): CounterState {
+  return { consumed: result.consumedPoints, msBeforeReset: result.msBeforeNext };
 }

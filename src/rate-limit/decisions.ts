@@ -1,6 +1,6 @@
 /**
- * Rate-limit and throttle decisions as pure functions of counter state; the counter store
- * (rate-limiter-flexible, in memory or in Redis) only keeps the numbers.
+ * Rate-limit and throttle decisions as pure functions of counter state; the counters (in memory,
+ * in the cluster primary or in Redis) only keep the numbers.
  */
 
 /** The longest a username+address pair is ever blocked: the doubling stops here. */
@@ -33,20 +33,20 @@ export const NOT_BLOCKED: ThrottleVerdict = { blocked: false };
 
 /**
  * Whether a sign-in may go on to bcrypt: not while its username+address pair is blocked, nor
- * while its address has failed `ipMaxFailures` times across usernames, nor (when `account` is
- * given, i.e. the client holds no device token of the account) while the account has failed
- * `maxFailures` times from everywhere. The longest wait wins.
+ * while its address has failed `ipMaxFailures` times across usernames, nor while the account has
+ * failed `account.maxFailures` times from everywhere (its `failures` are left undefined for a
+ * client holding the account's device token, which the account-wide lock spares). The longest
+ * wait wins.
  */
 export function throttleVerdict(
   pairBlock: CounterState | undefined,
   ipFailures: CounterState | undefined,
   ipMaxFailures: number,
-  account?: { failures: CounterState | undefined; maxFailures: number },
+  account: { failures: CounterState | undefined; maxFailures: number },
 ): ThrottleVerdict {
   const waits: number[] = [];
-  const accountFailures = account?.failures;
-  if (accountFailures !== undefined && accountFailures.consumed >= (account?.maxFailures ?? Number.POSITIVE_INFINITY))
-    waits.push(accountFailures.msBeforeReset);
+  if (account.failures !== undefined && account.failures.consumed >= account.maxFailures)
+    waits.push(account.failures.msBeforeReset);
   if (pairBlock !== undefined && pairBlock.msBeforeReset > 0) waits.push(pairBlock.msBeforeReset);
   if (ipFailures !== undefined && ipFailures.consumed >= ipMaxFailures && ipFailures.msBeforeReset > 0)
     waits.push(ipFailures.msBeforeReset);
@@ -70,6 +70,19 @@ export function rateLimitHeaders(policy: RateLimitPolicy, state: CounterState): 
     'RateLimit-Policy': `"default";q=${policy.max};w=${policy.windowSeconds}`,
     RateLimit: `"default";r=${remaining};t=${reset}`,
   };
+}
+
+/**
+ * Of the buckets one request was counted in (an API key's and its owner's), the one that
+ * decides when the client may come back: the least quota left, then the longest wait, since a
+ * bucket at zero stays refused until its own window ends, whichever other bucket resets first.
+ * RateLimit and Retry-After are both answered from it, so they agree.
+ */
+export function tightestState(policy: RateLimitPolicy, states: CounterState[]): CounterState {
+  const remaining = (state: CounterState): number => Math.max(0, policy.max - state.consumed);
+  return states.reduce((a, b) =>
+    remaining(b) < remaining(a) || (remaining(b) === remaining(a) && b.msBeforeReset > a.msBeforeReset) ? b : a,
+  );
 }
 
 const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;

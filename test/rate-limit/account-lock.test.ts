@@ -66,6 +66,15 @@ describe('account-wide failure limit (ACCOUNT_MAX_FAILURES per 24 h)', () => {
     expect((await login('alice', 'password123', { ...from(7), cookie: forged })).status).toBe(429);
   });
 
+  it("another user's device cookie does not exempt Basic credentials answered from the cache", async () => {
+    app = await lockApp(3);
+    const bobs = await deviceCookieOf('bob', 'securepass');
+    const headers = { ...basic('alice', 'password123'), ...from(8), cookie: bobs };
+    expect((await app.call('GET', '/basic/profile', { headers })).status).toBe(200);
+    await guessFromManyAddresses('alice', 3);
+    expectEnvelope(await app.call('GET', '/basic/profile', { headers }), 429, 'rate_limit_error', THROTTLED);
+  });
+
   it('the device cookie is HttpOnly, SameSite=Lax and lasts a year', async () => {
     app = await lockApp(3);
     const response = await login('alice', 'password123');

@@ -49,6 +49,45 @@ describe('per-client rate limit', () => {
     );
   });
 
+  it('when the key and its owner both apply, RateLimit and Retry-After answer from the one that waits longest', async () => {
+    app = await limited(2);
+    // The user's window opens 800 s before the second key's: at the refusal the user's bucket
+    // is over its limit for 100 s more, the key's is empty for 900 s — the real wait.
+    expect((await app.call('GET', '/apikey/data', { headers: { 'x-api-key': 'sk_live_456' } })).status).toBe(200);
+    app.clock.advanceSeconds(800);
+    expect((await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') })).status).toBe(200);
+    const refused = await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });
+    expectEnvelope(refused, 429, 'rate_limit_error');
+    expect(refused.headers.ratelimit).toBe('"default";r=0;t=900');
+    expect(refused.headers['retry-after']).toBe('900');
+  });
+
+  it('a cached Basic credential held back by the throttle is counted by its address, not against its user', async () => {
+    app = await limited(10, { config: { loginMaxFailures: 2 } });
+    const profile = () => app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') });
+    expect((await profile()).headers.ratelimit).toMatch(/^"default";r=9;/);
+    for (const password of ['guess-1', 'guess-2'])
+      expect((await app.call('POST', '/login', { body: { username: 'alice', password } })).status).toBe(401);
+    const held = await profile();
+    expectEnvelope(held, 429, 'rate_limit_error', 'Too many failed attempts, try again later');
+    // The address has the two sign-ins and this answer; the user only the first profile.
+    expect(held.headers.ratelimit).toMatch(/^"default";r=7;/);
+    app.clock.advanceSeconds(1);
+    expect((await profile()).headers.ratelimit).toMatch(/^"default";r=8;/);
+  });
+
+  it('a cached Basic credential of a user disabled since is counted by its address, not against the user', async () => {
+    app = await limited(10);
+    const profile = () => app.call('GET', '/basic/profile', { headers: basic('alice', 'password123') });
+    expect((await profile()).headers.ratelimit).toMatch(/^"default";r=9;/);
+    await app.store.db.updateTable('users').set({ disabled: 1 }).where('username', '=', 'alice').execute();
+    const refused = await profile();
+    expect(refused.status).toBe(401);
+    expect(refused.headers.ratelimit).toMatch(/^"default";r=9;/);
+    await app.store.db.updateTable('users').set({ disabled: 0 }).where('username', '=', 'alice').execute();
+    expect((await profile()).headers.ratelimit).toMatch(/^"default";r=8;/);
+  });
+
   it("one busy user's keys do not starve another user's", async () => {
     app = await limited(2);
     for (let i = 0; i < 3; i++) await app.call('GET', '/apikey/data', { headers: bearer('sk_test_123') });

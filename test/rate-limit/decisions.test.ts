@@ -6,6 +6,7 @@ import {
   rateLimitHeaders,
   retryAfterSeconds,
   throttleVerdict,
+  tightestState,
 } from '../../src/rate-limit/decisions.js';
 
 describe('blockSeconds', () => {
@@ -25,21 +26,25 @@ describe('blockSeconds', () => {
   });
 });
 
+const NO_ACCOUNT_FAILURES = { failures: undefined, maxFailures: 100 };
+
 describe('throttleVerdict', () => {
   it('lets a pair through when nothing is counted', () => {
-    expect(throttleVerdict(undefined, undefined, 100)).toEqual({ blocked: false });
+    expect(throttleVerdict(undefined, undefined, 100, NO_ACCOUNT_FAILURES)).toEqual({ blocked: false });
   });
 
   it('holds a blocked pair back for the rest of its block, in whole seconds', () => {
-    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100)).toEqual({
+    expect(throttleVerdict({ consumed: 2, msBeforeReset: 1_200 }, undefined, 100, NO_ACCOUNT_FAILURES)).toEqual({
       blocked: true,
       retryAfterSeconds: 2,
     });
   });
 
   it('holds an address back once it has failed the per-address limit, across usernames', () => {
-    expect(throttleVerdict(undefined, { consumed: 99, msBeforeReset: 60_000 }, 100)).toEqual({ blocked: false });
-    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100)).toEqual({
+    expect(throttleVerdict(undefined, { consumed: 99, msBeforeReset: 60_000 }, 100, NO_ACCOUNT_FAILURES)).toEqual({
+      blocked: false,
+    });
+    expect(throttleVerdict(undefined, { consumed: 100, msBeforeReset: 60_000 }, 100, NO_ACCOUNT_FAILURES)).toEqual({
       blocked: true,
       retryAfterSeconds: 60,
     });
@@ -47,8 +52,22 @@ describe('throttleVerdict', () => {
 
   it('reports the longer wait when both apply', () => {
     expect(
-      throttleVerdict({ consumed: 2, msBeforeReset: 8_000 }, { consumed: 100, msBeforeReset: 3_000 }, 100),
+      throttleVerdict(
+        { consumed: 2, msBeforeReset: 8_000 },
+        { consumed: 100, msBeforeReset: 3_000 },
+        100,
+        NO_ACCOUNT_FAILURES,
+      ),
     ).toEqual({ blocked: true, retryAfterSeconds: 8 });
+  });
+
+  it('holds an account back once it has failed its limit from everywhere, unless its failures are left out', () => {
+    const failures = { consumed: 3, msBeforeReset: 3_600_000 };
+    expect(throttleVerdict(undefined, undefined, 100, { failures, maxFailures: 4 })).toEqual({ blocked: false });
+    expect(throttleVerdict(undefined, undefined, 100, { failures, maxFailures: 3 })).toEqual({
+      blocked: true,
+      retryAfterSeconds: 3600,
+    });
   });
 });
 
@@ -89,5 +108,22 @@ describe('addressKey', () => {
   it('has a key for a missing address and for loopback', () => {
     expect(addressKey(undefined)).toBe('ip:unknown');
     expect(addressKey('::1')).toBe('ip6:0:0:0:0::/64');
+  });
+});
+
+describe('tightestState', () => {
+  const policy = { max: 10, windowSeconds: 900 };
+
+  it('takes the bucket with the least quota left', () => {
+    const key = { consumed: 4, msBeforeReset: 800_000 };
+    const user = { consumed: 9, msBeforeReset: 100_000 };
+    expect(tightestState(policy, [key, user])).toBe(user);
+  });
+
+  it('among buckets with nothing left, the one that waits longest, however far over its limit the other is', () => {
+    const key = { consumed: 14, msBeforeReset: 100_000 };
+    const user = { consumed: 11, msBeforeReset: 900_000 };
+    expect(tightestState(policy, [key, user])).toBe(user);
+    expect(tightestState(policy, [user, key])).toBe(user);
   });
 });
