@@ -84,8 +84,11 @@ export interface paths {
         /**
          * Sign in and start a session
          * @description Checks the username and password and starts a new session: the answer sets a signed
-         *     `gatehouse_session` cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over HTTPS) that carries
-         *     only a new random session id. A session cookie sent with the request is never reused: if it
+         *     `gatehouse_session` cookie (`__Host-gatehouse_session` in production) that carries only a
+         *     new random session id. Every cookie the service sets is `HttpOnly`, `SameSite=Lax` and
+         *     `Path=/`, without `Domain`, and `Secure` over HTTPS; in production it is always `Secure`
+         *     and its name has the `__Host-` prefix, even when a TLS proxy makes requests look like
+         *     plain http. A session cookie sent with the request is never reused: if it
          *     names a live session, that session ends here (even when signing in as someone else), so a
          *     browser never holds two sessions at once.
          *     Unknown usernames and wrong passwords get the same answer in the same time.
@@ -97,7 +100,7 @@ export interface paths {
          *     An account that fails `ACCOUNT_MAX_FAILURES` times (default 100) in 24 hours, from any
          *     number of addresses, is locked for every client until that window has passed, except
          *     for clients that have signed in to it successfully before: a successful sign-in also
-         *     sets a `gatehouse_device` cookie (`HttpOnly`, `SameSite=Lax`, one year; a signed token
+         *     sets a `gatehouse_device` cookie (`__Host-gatehouse_device` in production; one year; a signed token
          *     naming the user, never a credential), and a client that sends it back, to `/login` or
          *     with Basic credentials, keeps its normal allowance. The lock is audited
          *     (`account.locked`).
@@ -1432,9 +1435,11 @@ export interface operations {
             200: {
                 headers: {
                     /**
-                     * @description The signed session cookie and its signature, and the `gatehouse_device` cookie
-                     *     (`HttpOnly`, `SameSite=Lax`, `Max-Age` one year): a signed token naming this user
-                     *     that exempts this client from the account-wide lock of sign-ins.
+                     * @description The signed session cookie and its signature (`<name>.sig`), and the
+                     *     `gatehouse_device` cookie (`Max-Age` one year): a signed token naming this user
+                     *     that exempts this client from the account-wide lock of sign-ins. In production
+                     *     the names are `__Host-gatehouse_session`, `__Host-gatehouse_session.sig` and
+                     *     `__Host-gatehouse_device`, and every one is `Secure`.
                      */
                     "Set-Cookie"?: string;
                     RateLimit: components["headers"]["RateLimit"];

@@ -2,10 +2,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { auditBasicFailures } from './audit/audit-basic-failures.js';
 import { authFailureHandler } from './auth/auth-failure.js';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS } from './auth/device-token.js';
 import { settleCredentials } from './auth/security-handlers.js';
 import { type ComposeDeps, composeServices, type Services } from './compose.js';
-import { type Contract, loadContract } from './contract.js';
+import { type Contract, loadContract, validatorDocument } from './contract.js';
 import { createErrorHandler } from './errors/error-handler.js';
+import { CookieJar } from './http/cookie-jar.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { requireCsrfToken } from './http/csrf.js';
 import {
@@ -25,6 +27,7 @@ import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
 import { docsFile, specFile, webDir } from './paths.js';
 
+/** The session cookie's name outside production; production adds the `__Host-` prefix. */
 export const SESSION_COOKIE = 'gatehouse_session';
 export const MAX_JSON_BODY_BYTES = 100 * 1024;
 
@@ -50,13 +53,22 @@ export function createApp(deps: AppDeps): Express {
   void services.hasher.prepareDummy(config.bcryptCost);
   const handlers = auditBasicFailures(securityHandlers, audit);
 
+  const cookies = new CookieJar({
+    env: config.env,
+    keys: config.sessionKeys,
+    sessionCookie: SESSION_COOKIE,
+    deviceCookie: DEVICE_COOKIE,
+    sessionMaxAgeSeconds: config.sessionAbsoluteHours * 3600,
+    deviceMaxAgeSeconds: DEVICE_COOKIE_MAX_AGE_MS / 1000,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
   if (serviceMetrics !== undefined) app.use(requestMetrics(serviceMetrics));
   app.use(requestLogger(logger));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ hsts: config.env === 'production' ? 'always' : 'over-https' }));
   app.use(corsPolicy(config.corsOrigins));
   app.use(noStore());
   app.use(refuseQueryCredentials());
@@ -66,17 +78,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(refuseDeepJson());
   app.use(headAsGet());
   // Before the validator, which reads the session cookie from req.cookies.
-  app.use(
-    sessionCookies({
-      name: SESSION_COOKIE,
-      keys: config.sessionKeys,
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: config.sessionAbsoluteHours * 3_600_000,
-    }),
-  );
+  app.use(sessionCookies(cookies));
   const validator = OpenApiValidator.middleware({
-    apiSpec: structuredClone(contract.document) as never,
+    apiSpec: validatorDocument(contract, { sessionCookieName: cookies.sessionName }) as never,
     validateApiSpec: false,
     validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
     validateResponses: deps.validateResponses ?? false,

@@ -13,6 +13,20 @@ export function loadContract(file: string): Contract {
   return { yaml, document: parse(yaml) as Record<string, unknown> };
 }
 
+/**
+ * The document the validator checks requests against: the contract, with the session cookie's
+ * name as this app sets it (`__Host-gatehouse_session` in production), so that the validator
+ * looks for the cookie the browser actually sends. A copy: the validator changes what it is given.
+ */
+export function validatorDocument(contract: Contract, options: { sessionCookieName: string }): Record<string, unknown> {
+  const document = structuredClone(contract.document) as {
+    components?: { securitySchemes?: Record<string, { name?: string }> };
+  };
+  const scheme = document.components?.securitySchemes?.sessionCookie;
+  if (scheme !== undefined) scheme.name = options.sessionCookieName;
+  return document as Record<string, unknown>;
+}
+
 /** The parts of a contract operation that middleware reads. */
 export interface MatchedOperation {
   /** The path template, e.g. `/users/{id}`. */

@@ -1,15 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { CookieOptions } from 'express';
 
-/** OWASP's "device cookie": proof that this client has signed in to the account before. */
+/** OWASP's "device cookie": proof that this client has signed in to the account before (`__Host-` prefixed in production). */
 export const DEVICE_COOKIE = 'gatehouse_device';
 
 /** Long-lived on purpose: it only ever exempts its holder from the account-wide lock. */
 export const DEVICE_COOKIE_MAX_AGE_MS = 365 * 24 * 3_600_000;
-
-export function deviceCookieOptions(secure: boolean): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure, maxAge: DEVICE_COOKIE_MAX_AGE_MS, path: '/' };
-}
 
 /**
  * Device tokens: `<user id>.<random id>.<HMAC>` under a key derived from each session key, so

@@ -1,10 +1,11 @@
 import type { Request } from 'express';
 import { bcryptCostOf, type PasswordHasher } from '../crypto/password-hasher.js';
+import { deviceCookieOf } from '../http/session-cookies.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import type { HashCostCensus } from '../passwords/hash-costs.js';
 import type { BruteForceThrottle } from '../rate-limit/brute-force-throttle.js';
 import type { UserRecord, UserRepository } from '../store/users.js';
-import { DEVICE_COOKIE, type DeviceTokens } from './device-token.js';
+import type { DeviceTokens } from './device-token.js';
 
 export type PasswordCheckResult =
   /** `deviceToken`: a fresh device token of the user, for /login to set as its cookie. */
@@ -32,8 +33,7 @@ export interface PasswordClient {
 }
 
 export function passwordClientOf(req: Request): PasswordClient {
-  const cookie: unknown = req.cookies?.[DEVICE_COOKIE];
-  return { ip: req.ip, deviceToken: typeof cookie === 'string' ? cookie : undefined, request: req };
+  return { ip: req.ip, deviceToken: deviceCookieOf(req), request: req };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { matchedOperation } from '../contract.js';
+import { sessionCookieTokenOf } from '../http/session-cookies.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
 import { chosenPrincipal, credentialConflict, type SecurityRequirement, schemesOf } from './auth-failure.js';
@@ -80,7 +81,7 @@ export function createSecurityHandlers(authenticators: Authenticators, metrics: 
     basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization, passwordClientOf(req))),
     bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
     apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
-    sessionCookie: handle('sessionCookie', (req) => authenticators.session(req.session?.token)),
+    sessionCookie: handle('sessionCookie', (req) => authenticators.session(sessionCookieTokenOf(req))),
   };
 }
 

@@ -166,7 +166,7 @@ export function parseConfig(env: Env): ConfigResult {
   }
   if (production && config.trustProxy === false) {
     warnings.push(
-      "TRUST_PROXY is not set: every client address is taken to be the direct peer, so behind a proxy all clients share one rate limit and one sign-in throttle (set it to the TLS proxy's address or hop count)",
+      "TRUST_PROXY is not set: behind a TLS-terminating proxy every client address is the proxy's address, so all clients share one rate limit and one sign-in throttle, and requests look like plain http (req.secure is false; cookies are Secure and HSTS is sent anyway in production). Set it to the proxy's address or hop count",
     );
   }
   if (production && redisUrl === undefined) {

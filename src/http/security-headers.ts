@@ -30,19 +30,26 @@ function headersSetBy(middleware: (req: never, res: never, next: () => void) => 
   return headers;
 }
 
+export interface SecurityHeadersOptions {
+  /**
+   * `always` in production, which browsers reach over HTTPS even when a TLS-terminating proxy
+   * that TRUST_PROXY does not name makes requests look like plain http; `over-https` elsewhere:
+   * over plain http the header means nothing and would only confuse a local client.
+   */
+  hsts: 'always' | 'over-https';
+}
+
 /**
- * helmet's headers, with HSTS only on answers that went over HTTPS (directly, or through a
- * proxy that TRUST_PROXY names): over plain http the header means nothing and would only
- * confuse a local client. helmet's values never change, so they are worked out once here and
- * set with one loop: run per request, helmet's dozen small middlewares cost more than the
- * headers themselves.
+ * helmet's headers, with HSTS as the options say. helmet's values never change, so they are
+ * worked out once here and set with one loop: run per request, helmet's dozen small
+ * middlewares cost more than the headers themselves.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(options: SecurityHeadersOptions): RequestHandler {
   const always = headersSetBy(helmet({ contentSecurityPolicy: API_CSP, strictTransportSecurity: false }));
   const overHttps = headersSetBy(helmet.strictTransportSecurity({ maxAge: ONE_YEAR_SECONDS, includeSubDomains: true }));
   return (req, res, next) => {
     for (const [name, value] of always) res.setHeader(name, value);
-    if (req.secure) for (const [name, value] of overHttps) res.setHeader(name, value);
+    if (options.hsts === 'always' || req.secure) for (const [name, value] of overHttps) res.setHeader(name, value);
     next();
   };
 }

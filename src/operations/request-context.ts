@@ -1,15 +1,19 @@
 import type { Request } from 'express';
 import { type AuditOrigin, requestOrigin } from '../audit/audit-log.js';
 import { principalOf } from '../auth/auth-record.js';
-import { DEVICE_COOKIE, deviceCookieOptions } from '../auth/device-token.js';
 import { type PasswordClient, passwordClientOf } from '../auth/password-check.js';
 import type { Principal } from '../auth/principal.js';
-import { withSession } from '../http/session-cookies.js';
+import {
+  clearSessionCookie,
+  sessionCookieTokenOf,
+  setDeviceCookie,
+  setSessionCookie,
+} from '../http/session-cookies.js';
 
 /**
  * What a handler may know of its request beyond the contract's inputs: who is calling, from
- * where, and the session cookie. The cookie is the one thing that must touch Express: it lives
- * in cookie-session's `req.session`, so setting or clearing it goes through here and no handler
+ * where, and its cookies. The cookies are the one thing that must touch Express (they go out
+ * through the app's CookieJar), so setting or clearing them goes through here and no handler
  * sees `req` or `res`. Made once per request, with no closures.
  */
 export class RequestContext {
@@ -46,7 +50,7 @@ export class RequestContext {
 
   /** The device cookie that exempts this client from its account's lock (see PasswordCheck). */
   setDeviceCookie(token: string): void {
-    this.req.res?.cookie(DEVICE_COOKIE, token, deviceCookieOptions(this.req.secure));
+    setDeviceCookie(this.req, token);
   }
 
   /** Who acts and from where, for the audit trail. */
@@ -56,16 +60,14 @@ export class RequestContext {
 
   /** The token the signed session cookie carried, unchecked. */
   get sessionCookieToken(): unknown {
-    return this.req.session?.token;
+    return sessionCookieTokenOf(this.req);
   }
 
   setSessionCookie(token: string): void {
-    const req = withSession(this.req);
-    req.sessionOptions.secure = req.secure;
-    req.session = { token };
+    setSessionCookie(this.req, token);
   }
 
   clearSessionCookie(): void {
-    withSession(this.req).session = null;
+    clearSessionCookie(this.req);
   }
 }

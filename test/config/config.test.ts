@@ -142,7 +142,9 @@ describe('configuration', () => {
 
   it('production without TRUST_PROXY warns what that means', () => {
     const result = parseConfig({ NODE_ENV: 'production', SESSION_KEYS: STRONG_KEY, DATABASE_URL: 'sqlite::memory:' });
-    expect(result.ok && result.warnings.join('\n')).toMatch(/TRUST_PROXY is not set: .*share one rate limit/);
+    const warning = result.ok ? result.warnings.find((line) => line.startsWith('TRUST_PROXY')) : undefined;
+    expect(warning).toMatch(/TRUST_PROXY is not set: .*the proxy's address.*share one rate limit/);
+    expect(warning).toMatch(/look like plain http .*cookies are Secure and HSTS is sent anyway/);
     const behind = parseConfig({
       NODE_ENV: 'production',
       SESSION_KEYS: STRONG_KEY,

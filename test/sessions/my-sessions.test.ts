@@ -49,7 +49,7 @@ async function dashboard(cookie: string): Promise<number> {
 
 function clearsCookie(response: TestResponse): boolean {
   return setCookieHeaders(response).some(
-    (c) => c.startsWith('gatehouse_session=') && /expires=Thu, 01 Jan 1970/.test(c),
+    (c) => c.startsWith('gatehouse_session=') && /expires=Thu, 01 Jan 1970/i.test(c),
   );
 }
 
