@@ -108,7 +108,7 @@ const PRESENTED: Record<SecuritySchemeName, (req: Request) => boolean> = {
   basicAuth: (req) => claimsBasic(req.headers.authorization),
   bearerAuth: (req) => bearerToken(req.headers.authorization) !== undefined,
   apiKey: (req) => req.headers['x-api-key'] !== undefined,
-  sessionCookie: (req) => req.session?.token !== undefined && req.session?.token !== null,
+  sessionCookie: (req) => sessionCookieTokenOf(req) !== undefined && sessionCookieTokenOf(req) !== null,
 };
 
 /**
