@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { auditBasicFailures } from './auth/audit-basic-failures.js';
 import { authFailureHandler } from './auth/auth-failure.js';
@@ -21,6 +21,7 @@ import {
 import { requestLogger } from './http/request-logger.js';
 import { noStore, securityHeaders } from './http/security-headers.js';
 import { sessionCookies } from './http/session-cookies.js';
+import { withRouteCache } from './http/validator-route-cache.js';
 import { requestMetrics } from './metrics/request-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
@@ -78,15 +79,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(headAsGet());
   // Before the validator, which reads the session cookie from req.cookies.
   app.use(sessionCookies(cookies));
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: validatorDocument(contract, { sessionCookieName: cookies.sessionName }) as never,
-      validateApiSpec: false,
-      validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
-      validateResponses: deps.validateResponses ?? false,
-      validateSecurity: { handlers },
-    }),
-  );
+  const validator = OpenApiValidator.middleware({
+    apiSpec: validatorDocument(contract, { sessionCookieName: cookies.sessionName }) as never,
+    validateApiSpec: false,
+    validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
+    validateResponses: deps.validateResponses ?? false,
+    validateSecurity: { handlers },
+  }) as unknown as RequestHandler[];
+  // Its route lookup compiled every route's pattern on every request (see validator-route-cache.ts).
+  app.use(withRouteCache(validator, contract));
 
   app.use(authFailureHandler());
   // Every explicit credential good, all naming one user; then the principal is chosen.

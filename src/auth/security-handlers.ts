@@ -3,9 +3,10 @@ import { matchedOperation } from '../contract.js';
 import { sessionCookieTokenOf } from '../http/session-cookies.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import { type ApiKeyAuthenticator, bearerToken } from './api-key.js';
-import { chosenPrincipal, credentialConflict, schemesOf } from './auth-failure.js';
+import { chosenPrincipal, credentialConflict, type SecurityRequirement, schemesOf } from './auth-failure.js';
 import { authRecordOf, EXPLICIT_SCHEMES, type SecuritySchemeName } from './auth-record.js';
 import type { BasicAuthenticator } from './basic.js';
+import { claimsBasic } from './basic-credentials.js';
 import { passwordClientOf } from './password-check.js';
 import type { Authentication, Principal } from './principal.js';
 import type { SessionAuthenticator } from './session.js';
@@ -84,22 +85,62 @@ export function createSecurityHandlers(authenticators: Authenticators, metrics: 
   };
 }
 
+/** What settleCredentials needs to know of an operation, worked out from its `security` once. */
+interface Settlement {
+  security: SecurityRequirement[];
+  accepted: SecuritySchemeName[];
+  /** Explicit schemes the operation does not accept, checked too when it requires a credential. */
+  others: SecuritySchemeName[];
+}
+
+function settlementOf(security: SecurityRequirement[]): Settlement {
+  const accepted = schemesOf(security);
+  const required = security.every((requirement) => Object.keys(requirement).length > 0);
+  const others = required ? EXPLICIT_SCHEMES.filter((scheme) => !accepted.includes(scheme)) : [];
+  return { security, accepted, others };
+}
+
+/**
+ * Whether the request carries the scheme's credential at all. Without one its authenticator
+ * answers "none" and its handler records nothing, so it need not run.
+ */
+const PRESENTED: Record<SecuritySchemeName, (req: Request) => boolean> = {
+  basicAuth: (req) => claimsBasic(req.headers.authorization),
+  bearerAuth: (req) => bearerToken(req.headers.authorization) !== undefined,
+  apiKey: (req) => req.headers['x-api-key'] !== undefined,
+  sessionCookie: (req) => sessionCookieTokenOf(req) !== undefined && sessionCookieTokenOf(req) !== null,
+};
+
 /**
  * Mounted right after the validator let a request through. On an operation that requires
  * credentials, explicit ones it does not accept (an X-API-Key on a Basic route, a Basic
  * header on a key route) are checked too, so a wrong credential is never carried along
  * unnoticed; then the record decides (credentialConflict) and the principal is chosen.
  * Public operations, and `POST /logout` whose credential is optional, look at nothing more.
+ * What an operation's `security` implies is worked out on its first request, keyed by the
+ * validator's schema object for it (one per operation, held by this app's validator).
  */
 export function settleCredentials(handlers: SecurityHandlers): RequestHandler {
+  const settlements = new WeakMap<object, Settlement>();
   return async (req, _res, next) => {
-    const security = matchedOperation(req)?.schema?.security ?? [];
-    const accepted = schemesOf(security);
+    const schema = matchedOperation(req)?.schema;
+    if (schema === undefined) return next();
+    let settlement = settlements.get(schema);
+    if (settlement === undefined) {
+      settlement = settlementOf(schema.security ?? []);
+      settlements.set(schema, settlement);
+    }
+    const { security, accepted, others } = settlement;
     if (accepted.length === 0) return next();
     const record = authRecordOf(req);
-    if (security.every((requirement) => Object.keys(requirement).length > 0)) {
-      const others = EXPLICIT_SCHEMES.filter((scheme) => !accepted.includes(scheme));
-      await Promise.all(others.map((scheme) => handlers[scheme](req, [])));
+    const checks: Promise<boolean>[] = [];
+    for (const scheme of others) if (PRESENTED[scheme](req)) checks.push(handlers[scheme](req, []));
+    if (checks.length > 0) await Promise.all(checks);
+    const only = record.passed[0];
+    // The usual request: one credential, and it passed; nothing to weigh.
+    if (record.failures.length === 0 && record.passed.length === 1 && only !== undefined) {
+      record.principal = accepted.includes(only.scheme) ? only.principal : undefined;
+      return next();
     }
     const refusal = credentialConflict(record, security);
     if (refusal !== undefined) return next(refusal);

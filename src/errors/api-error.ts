@@ -13,19 +13,25 @@ export interface ApiErrorOptions {
   internal?: string;
 }
 
-/** The one error type of the service: a status, a public type and message, and optional headers. */
+/**
+ * The one error type of the service: a status, a public type and message, and optional headers.
+ * It is an answer, not a fault: made without a stack trace, whose capture was the largest cost
+ * of a 401 of ours (a 500's cause is logged from the original error, never from this one).
+ */
 export class ApiError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
   readonly details: ErrorDetail[] | undefined;
   readonly headers: Record<string, string>;
   readonly internal: string | undefined;
 
-  constructor(
-    readonly status: number,
-    readonly type: ErrorType,
-    message: string,
-    options: ApiErrorOptions = {},
-  ) {
+  constructor(status: number, type: ErrorType, message: string, options: ApiErrorOptions = {}) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
+    this.status = status;
+    this.type = type;
     this.name = 'ApiError';
     this.details = options.details;
     this.headers = options.headers ?? {};

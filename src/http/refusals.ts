@@ -25,8 +25,11 @@ const CREDENTIAL_PARAMETERS = /^(api[_-]?key|key|access[_-]?token|token|password
 /** Credentials in a URL end up in logs, proxies and browser history: such requests are refused outright. */
 export function refuseQueryCredentials(): RequestHandler {
   return (req, _res, next) => {
-    const query = req.url.split('?')[1];
-    if (query === undefined) return next();
+    const start = req.url.indexOf('?');
+    if (start === -1) return next();
+    // What split('?')[1] gives, without the array: up to a second '?', if any.
+    const end = req.url.indexOf('?', start + 1);
+    const query = req.url.slice(start + 1, end === -1 ? undefined : end);
     const names = new URLSearchParams(query).keys();
     for (const name of names) {
       if (CREDENTIAL_PARAMETERS.test(name)) {
@@ -38,23 +41,28 @@ export function refuseQueryCredentials(): RequestHandler {
 }
 
 /** Headers Node keeps only the first copy of; a proxy in front may honour another copy. */
-const SINGLE_CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key']);
+const SINGLE_CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
+const DISPLAY_NAMES = { authorization: 'Authorization', 'x-api-key': 'X-API-Key' } as const;
 
 /**
  * Two Authorization headers are ambiguous: Node silently keeps the first, a proxy or log may
  * see the other. Such requests are refused instead of guessing which one the client meant.
+ * Every request passes here, so only names of the right length are lowercased.
  */
 export function refuseDuplicateCredentials(): RequestHandler {
   return (req, _res, next) => {
-    const seen = new Set<string>();
+    let seenAuthorization = false;
+    let seenApiKey = false;
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const name = (req.rawHeaders[i] ?? '').toLowerCase();
-      if (!SINGLE_CREDENTIAL_HEADERS.has(name)) continue;
-      if (seen.has(name))
-        return next(
-          badRequest(`Send one ${name === 'authorization' ? 'Authorization' : 'X-API-Key'} header, not several`),
-        );
-      seen.add(name);
+      const raw = req.rawHeaders[i] ?? '';
+      if (raw.length !== 13 && raw.length !== 9) continue;
+      const name = raw.toLowerCase();
+      const authorization = name === SINGLE_CREDENTIAL_HEADERS[0];
+      if (!authorization && name !== SINGLE_CREDENTIAL_HEADERS[1]) continue;
+      if (authorization ? seenAuthorization : seenApiKey)
+        return next(badRequest(`Send one ${DISPLAY_NAMES[name]} header, not several`));
+      if (authorization) seenAuthorization = true;
+      else seenApiKey = true;
     }
     next();
   };
@@ -98,6 +106,8 @@ export function jsonDepth(value: unknown, limit: number): number {
  */
 export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH): RequestHandler {
   return (req, _res, next) => {
+    // Most requests have no body at all: nothing to walk.
+    if (typeof req.body !== 'object' || req.body === null) return next();
     if (jsonDepth(req.body, maxDepth) > maxDepth)
       return next(badRequest(`Request body is nested more than ${maxDepth} levels deep`));
     next();

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { matchedOperation } from '../contract.js';
+import { elapsedMs, markRequestStart } from './request-timing.js';
 
 const SECRET_HEADERS = [
   '.authorization',
@@ -45,8 +46,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const STARTED = Symbol('request started');
-type Timed = ServerResponse & { [STARTED]?: number; req: Request };
+type Answered = ServerResponse & { req: Request };
 
 /**
  * One JSON line per request: id, method, path (never the query string), route, status, duration
@@ -61,7 +61,7 @@ type Timed = ServerResponse & { [STARTED]?: number; req: Request };
 export function requestLogger(logger: Logger): RequestHandler {
   const lines = logger.child({}, { redact: [] });
   // One listener for every response: 'close' follows 'finish', and also comes for an aborted request.
-  function logLine(this: Timed): void {
+  function logLine(this: Answered): void {
     const req = this.req;
     const principal = req.auth?.principal;
     const line = {
@@ -69,7 +69,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       route: matchedOperation(req)?.openApiRoute,
       principal: principal === undefined ? undefined : { user_id: principal.user.id, scheme: principal.scheme },
       res: { status: this.statusCode },
-      responseTime: Date.now() - (this[STARTED] ?? 0),
+      responseTime: Math.round(elapsedMs(this)),
     };
     if (this.statusCode >= 500) lines.error(line, 'request errored');
     else lines.info(line, 'request completed');
@@ -78,7 +78,7 @@ export function requestLogger(logger: Logger): RequestHandler {
     const id = randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    (res as Timed)[STARTED] = Date.now();
+    markRequestStart(res);
     res.on('close', logLine);
     next();
   };

@@ -25,8 +25,8 @@ interface OperationSeries {
 
 /**
  * Every metric the service exports, on one registry. Label children are made once per
- * operation, method and status and kept, so a request costs one counter increment and one
- * histogram observation.
+ * operation, method and status (and per scheme and reason) and kept, so a request costs one
+ * counter increment and one histogram observation, with no labels hashed.
  */
 export class ServiceMetrics implements MetricHooks {
   readonly registry: Registry;
@@ -36,6 +36,7 @@ export class ServiceMetrics implements MetricHooks {
   private readonly refusals: Counter<'kind'>;
   private readonly purges: Counter<'kind'>;
   private readonly series = new Map<string, OperationSeries>();
+  private readonly authCounters = new Map<AuthScheme, Map<AuthReason, Counter.Internal>>();
 
   constructor(deps: ServiceMetricsDeps) {
     const registers = [deps.registry];
@@ -121,7 +122,17 @@ export class ServiceMetrics implements MetricHooks {
   }
 
   authOutcome(scheme: AuthScheme, reason: AuthReason): void {
-    this.auth.inc({ scheme, reason });
+    let byReason = this.authCounters.get(scheme);
+    if (byReason === undefined) {
+      byReason = new Map();
+      this.authCounters.set(scheme, byReason);
+    }
+    let counter = byReason.get(reason);
+    if (counter === undefined) {
+      counter = this.auth.labels(scheme, reason);
+      byReason.set(reason, counter);
+    }
+    counter.inc();
   }
 
   refused(kind: Refusal): void {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newestFirst } from './keyset.js';
-import { OWNER_COLUMNS, splitOwner } from './owner-columns.js';
+import { OWNER_COLUMNS, type OwnerColumns, splitOwner } from './owner-columns.js';
+import { preparedQuery } from './prepared-query.js';
 import type { ApiKeysTable, Database, Permission } from './schema.js';
 import type { UserRecord } from './users.js';
 
@@ -26,8 +27,22 @@ export function permissionsOf(record: ApiKeyRecord): Permission[] {
   return record.permissions.split(',').filter((p): p is Permission => p === 'read' || p === 'write');
 }
 
+type KeyWithOwner = ApiKeyRecord & OwnerColumns;
+
 export class ApiKeyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Every API-key request looks its key up with the owner: compiled once. */
+  private readonly withOwnerByHash: (args: { keyHash: string }) => Promise<KeyWithOwner[]>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.withOwnerByHash = preparedQuery(db, ['keyHash'], ({ keyHash }) =>
+      db
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.id', 'api_keys.user_id')
+        .selectAll('api_keys')
+        .select(OWNER_COLUMNS)
+        .where('api_keys.key_hash', '=', keyHash),
+    );
+  }
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
     return this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
@@ -35,13 +50,7 @@ export class ApiKeyRepository {
 
   /** The key and the user it belongs to, in one round trip. */
   async findWithOwnerByHash(keyHash: string): Promise<{ record: ApiKeyRecord; owner: UserRecord } | undefined> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .innerJoin('users', 'users.id', 'api_keys.user_id')
-      .selectAll('api_keys')
-      .select(OWNER_COLUMNS)
-      .where('api_keys.key_hash', '=', keyHash)
-      .executeTakeFirst();
+    const [row] = await this.withOwnerByHash({ keyHash });
     return row === undefined ? undefined : splitOwner(row);
   }
 

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Dialect } from './database.js';
 import { newestFirst } from './keyset.js';
+import { preparedQuery } from './prepared-query.js';
 import type { Database, Role, UsersTable } from './schema.js';
 
 /** A users row as stored: `disabled` is 0/1, as both engines read it. */
@@ -38,13 +39,18 @@ export function usernameKey(username: string): string {
 }
 
 export class UserRepository {
+  /** Every Basic request with a cached credential reads its user: compiled once. */
+  private readonly byId: (args: { id: string }) => Promise<UserRow[]>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.byId = preparedQuery(db, ['id'], ({ id }) => db.selectFrom('users').selectAll().where('id', '=', id));
+  }
 
   async findById(id: string): Promise<UserRecord | undefined> {
-    return userOrUndefined(await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
+    return userOrUndefined((await this.byId({ id }))[0]);
   }
 
   async findByUsername(username: string): Promise<UserRecord | undefined> {

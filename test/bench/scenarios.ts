@@ -85,4 +85,4 @@ export const GATEHOUSE_SCENARIOS: Scenario[] = [
 /** Scenarios repeated with WEB_CONCURRENCY workers. */
 export const WORKER_SCENARIO_IDS = ['healthz', 'basic', 'bearer', 'session'];
 /** Scenarios profiled by --profile. */
-export const PROFILE_SCENARIO_IDS = ['healthz', 'basic', 'bearer', 'session'];
+export const PROFILE_SCENARIO_IDS = ['healthz', 'basic', 'bearer', 'x-api-key', 'session', '401'];
