@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { OWNER_COLUMNS, splitOwner } from './owner-columns.js';
+import { OWNER_COLUMNS, type OwnerColumns, splitOwner } from './owner-columns.js';
+import { preparedQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
 import type { UserRecord } from './users.js';
 
@@ -22,8 +23,22 @@ export interface LiveWindow {
   seenSince: Date;
 }
 
+type SessionWithOwner = SessionRecord & OwnerColumns;
+
 export class SessionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Every session request looks its session up with the owner: compiled once. */
+  private readonly withOwnerByTokenHash: (args: { tokenHash: string }) => Promise<SessionWithOwner[]>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.withOwnerByTokenHash = preparedQuery(db, ['tokenHash'], ({ tokenHash }) =>
+      db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('sessions')
+        .select(OWNER_COLUMNS)
+        .where('sessions.token_hash', '=', tokenHash),
+    );
+  }
 
   async create(session: NewSession): Promise<SessionRecord> {
     const row: SessionRecord = {
@@ -49,13 +64,7 @@ export class SessionRepository {
 
   /** The session and the user it belongs to, in one round trip. */
   async findWithOwnerByTokenHash(tokenHash: string): Promise<{ record: SessionRecord; owner: UserRecord } | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('sessions')
-      .select(OWNER_COLUMNS)
-      .where('sessions.token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const [row] = await this.withOwnerByTokenHash({ tokenHash });
     return row === undefined ? undefined : splitOwner(row);
   }
 
