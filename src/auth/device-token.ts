@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { safeEqual } from '../crypto/tokens.js';
 
 /** OWASP's "device cookie": proof that this client has signed in to the account before (`__Host-` prefixed in production). */
 export const DEVICE_COOKIE = 'gatehouse_device';
@@ -31,13 +32,8 @@ export class DeviceTokens {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [userId, random, mac] = parts as [string, string, string];
-    const given = Buffer.from(mac, 'base64url');
     const body = `${userId}.${random}`;
-    const valid = this.keys.some((key) => {
-      const expected = Buffer.from(this.mac(key, body), 'base64url');
-      return expected.length === given.length && timingSafeEqual(expected, given);
-    });
-    return valid ? userId : undefined;
+    return this.keys.some((key) => safeEqual(this.mac(key, body), mac)) ? userId : undefined;
   }
 
   private mac(key: Buffer, body: string): string {
