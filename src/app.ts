@@ -19,7 +19,7 @@ import {
   requireDocumentedBody,
 } from './http/refusals.js';
 import { requestLogger } from './http/request-logger.js';
-import { noStore, securityHeaders } from './http/security-headers.js';
+import { securityHeaders } from './http/security-headers.js';
 import { sessionCookies } from './http/session-cookies.js';
 import { withRouteCache } from './http/validator-route-cache.js';
 import { requestMetrics } from './metrics/request-metrics.js';
@@ -70,7 +70,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogger(logger));
   app.use(securityHeaders({ hsts: config.env === 'production' ? 'always' : 'over-https' }));
   app.use(corsPolicy(config.corsOrigins));
-  app.use(noStore());
   app.use(refuseQueryCredentials());
   app.use(refuseDuplicateCredentials());
   app.use(refuseOversizedBody(MAX_JSON_BODY_BYTES));

@@ -39,25 +39,25 @@ export interface SecurityHeadersOptions {
   hsts: 'always' | 'over-https';
 }
 
+/** Answers may carry credentials or personal data: no cache, shared or private, may keep them. */
+const NO_STORE: Header = ['Cache-Control', 'no-store'];
+
 /**
- * helmet's headers, with HSTS as the options say. helmet's values never change, so they are
- * worked out once here and set with one loop: run per request, helmet's dozen small
- * middlewares cost more than the headers themselves.
+ * helmet's headers, with HSTS as the options say, and `Cache-Control: no-store`. The values
+ * never change, so they are worked out once here and set with one loop: run per request,
+ * helmet's dozen small middlewares cost more than the headers themselves.
  */
 export function securityHeaders(options: SecurityHeadersOptions): RequestHandler {
-  const always = headersSetBy(helmet({ contentSecurityPolicy: API_CSP, strictTransportSecurity: false }));
-  const overHttps = headersSetBy(helmet.strictTransportSecurity({ maxAge: ONE_YEAR_SECONDS, includeSubDomains: true }));
+  const always = [
+    ...headersSetBy(helmet({ contentSecurityPolicy: API_CSP, strictTransportSecurity: false })),
+    NO_STORE,
+  ];
+  const hsts = headersSetBy(helmet.strictTransportSecurity({ maxAge: ONE_YEAR_SECONDS, includeSubDomains: true }));
+  if (options.hsts === 'always') always.push(...hsts);
+  const overHttps = options.hsts === 'always' ? [] : hsts;
   return (req, res, next) => {
     for (const [name, value] of always) res.setHeader(name, value);
-    if (options.hsts === 'always' || req.secure) for (const [name, value] of overHttps) res.setHeader(name, value);
-    next();
-  };
-}
-
-/** Answers may carry credentials or personal data: no cache, shared or private, may keep them. */
-export function noStore(): RequestHandler {
-  return (_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
+    if (req.secure) for (const [name, value] of overHttps) res.setHeader(name, value);
     next();
   };
 }
