@@ -60,9 +60,7 @@ export interface Services {
   users: UserService;
   /** Checks a presented password under the brute-force throttle. */
   passwords: PasswordCheck;
-  throttle: BruteForceThrottle;
   rateLimit: ClientRateLimit;
-  basicCache: VerifiedCredentialCache;
   sessions: Sessions;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   apiKeys: ApiKeyService;
@@ -163,9 +161,7 @@ export function composeServices(deps: ComposeDeps): Services {
     audit,
     users,
     passwords,
-    throttle,
     rateLimit,
-    basicCache,
     sessions,
     securityHandlers,
     apiKeys,

@@ -44,13 +44,8 @@ export function passwordClientOf(req: Request): PasswordClient {
 export class PasswordCheck {
   constructor(private readonly deps: PasswordCheckDeps) {}
 
-  async verify(
-    username: string,
-    password: string,
-    from: PasswordClient | string | undefined,
-  ): Promise<PasswordCheckResult> {
+  async verify(username: string, password: string, client: PasswordClient): Promise<PasswordCheckResult> {
     const { users, hasher, throttle, hashCosts, devices } = this.deps;
-    const client: PasswordClient = typeof from === 'object' ? from : { ip: from };
     const clientIp = client.ip;
     // Only a well-signed token costs a lookup before the throttle decides.
     const deviceUserId = devices.userOf(client.deviceToken);
