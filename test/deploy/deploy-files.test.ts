@@ -6,6 +6,7 @@ import { projectRoot } from '../../src/paths.js';
 import { settingsTheConfigReads } from '../support/config-settings.js';
 import {
   buildAndRuntime,
+  COMPOSE_SECRETS,
   type ComposeService,
   contractPaths,
   envOf,
@@ -18,7 +19,6 @@ import {
   scriptInputs,
 } from './deploy-files.js';
 
-const STRONG = { POSTGRES_PASSWORD: 'c0ffee'.repeat(8), SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9' };
 const stages = readDockerfile();
 const { build, runtime } = buildAndRuntime(stages);
 const settings = settingsTheConfigReads();
@@ -125,7 +125,10 @@ describe('compose.yaml', () => {
   it('gives Gatehouse only settings the config reads, and a configuration production accepts', () => {
     for (const [name, service] of gatehouses) {
       const environment = Object.fromEntries(
-        Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), STRONG)]),
+        Object.entries(service.environment ?? {}).map(([key, value]) => [
+          key,
+          interpolate(String(value), COMPOSE_SECRETS),
+        ]),
       );
       expect(
         Object.keys(environment).filter((key) => !settings.includes(key)),

@@ -135,6 +135,12 @@ export function readCompose(file = join(projectRoot, 'compose.yaml')): ComposeFi
   return parse(readFileSync(file, 'utf8')) as ComposeFile;
 }
 
+/** Strong values for the secrets compose.yaml asks of its environment, as an operator would give them. */
+export const COMPOSE_SECRETS = {
+  POSTGRES_PASSWORD: 'c0ffee'.repeat(8),
+  SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9',
+};
+
 /**
  * Compose's `${NAME}`, `${NAME:?message}` and `${NAME:-default}` filled in as an operator would:
  * from `values`, else the default.

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
 import {
   buildAndRuntime,
+  COMPOSE_SECRETS,
   envOf,
   execForm,
   instructions,
@@ -18,7 +19,6 @@ import {
 } from './deploy-files.js';
 
 const { build, runtime } = buildAndRuntime(readDockerfile());
-const SECRETS = { POSTGRES_PASSWORD: 'c0ffee'.repeat(8), SESSION_KEYS: 'q3J9vX2mL8pR4tY7wZ1cF6hK0nB5sD2gA8eU4iO9' };
 
 /** The runtime stage's file system, laid out from this (built) checkout as its COPY lines say. */
 function layOutRuntimeStage(into: string): void {
@@ -84,7 +84,7 @@ describe('the image, as the Dockerfile lays it out and starts it (npm test build
     layOutRuntimeStage(join(dir, 'app'));
     const composed = readCompose().services['gatehouse-1']?.environment ?? {};
     env = Object.fromEntries(
-      Object.entries(composed).map(([key, value]) => [key, interpolate(String(value), SECRETS)]),
+      Object.entries(composed).map(([key, value]) => [key, interpolate(String(value), COMPOSE_SECRETS)]),
     );
     env = { ...envOf(runtime), ...env, PORT: String(await freePort()) };
     // A store of its own in the laid-out folder; PostgreSQL itself is proven by the storage suites.
