@@ -491,6 +491,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description Answers the options for `navigator.credentials.create()` (WebAuthn, in its JSON form:
+         *     pass them to `PublicKeyCredential.parseCreationOptionsFromJSON`) and the `challenge_id`
+         *     to send back with the new credential to `POST /me/passkeys` within 5 minutes. The
+         *     passkey must be discoverable (a resident key) and verify its user (PIN or biometrics);
+         *     the relying party is `WEBAUTHN_RP_ID`, and the ceremony must run on one of
+         *     `WEBAUTHN_ORIGINS`. Passkeys the caller already has are listed in `excludeCredentials`.
+         *
+         *     Only the session cookie is accepted, with the session's CSRF token in `X-CSRF-Token`.
+         *     Adding a sign-in method is a sensitive action ("sudo mode"): the session must have
+         *     proved its password within 10 minutes (403 `authorization_error` otherwise; confirm it
+         *     with `POST /me/session/confirm`, then retry). A user may hold 20 passkeys; beyond that
+         *     the answer is 409.
+         */
+        post: operations["createMyPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my passkeys
+         * @description The caller's passkeys, newest first (at most 20); never their keys.
+         */
+        get: operations["listMyPasskeys"];
+        put?: never;
+        /**
+         * Register a passkey
+         * @description Checks the credential the browser created from `POST /me/passkeys/options` (its
+         *     `toJSON()` form) and keeps its public key under `name`. The challenge is used up by this
+         *     request whatever its outcome: a credential that fails (another origin or RP ID, no user
+         *     verification, a challenge that is unknown, expired, used already or another session's)
+         *     answers 422 and needs new options. A credential already registered, or a user already
+         *     holding 20 passkeys, answers 409. Audited (`passkey.added`).
+         *     Only the session cookie is accepted, with the session's CSRF token in `X-CSRF-Token`.
+         */
+        post: operations["createMyPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of my passkeys
+         * @description Deletes one of the caller's passkeys: it cannot sign in from the next request on.
+         *     Another user's passkey, or one already deleted, answers 404. Audited
+         *     (`passkey.deleted`). A sensitive action ("sudo mode"): with the session cookie, the
+         *     session must have proved its password within 10 minutes (403 otherwise) and must send
+         *     its CSRF token in `X-CSRF-Token`; Basic carries the password itself.
+         */
+        delete: operations["deleteMyPasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start signing in with a passkey
+         * @description Answers the options for `navigator.credentials.get()` (WebAuthn, in its JSON form: pass
+         *     them to `PublicKeyCredential.parseRequestOptionsFromJSON`) and the `challenge_id` to send
+         *     back with the assertion to `POST /login/passkey` within 5 minutes. No credentials and no
+         *     username are needed: the browser offers the passkeys it holds for `WEBAUTHN_RP_ID`
+         *     (discoverable credentials), so nothing here says which users exist. Counted against the
+         *     caller's address like every anonymous request.
+         */
+        post: operations["createPasskeySignInOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey
+         * @description Checks the assertion the browser made from `POST /login/passkey/options` (its
+         *     `toJSON()` form) and, when it verifies, answers exactly what `POST /login` answers: a new
+         *     session and its cookie, the `gatehouse_device` cookie, the same body. The passkey must
+         *     verify its user (PIN or biometrics) on `WEBAUTHN_ORIGINS` for `WEBAUTHN_RP_ID`; its
+         *     signature counter must grow whenever the authenticator keeps one (a cloned authenticator
+         *     lags behind and is refused). The challenge is used up by this request whatever its
+         *     outcome. Any failure — unknown passkey, disabled user, another origin, a used, expired or
+         *     unknown challenge, a bad signature, a counter that did not grow — answers 401
+         *     `Invalid credentials`. Both outcomes are audited (`login.succeeded` / `login.failed`
+         *     with `detail.method` `passkey`). An address with `LOGIN_IP_MAX_FAILURES` (default 100)
+         *     failed passkey sign-ins in an hour is refused with 429 until the hour has passed,
+         *     before anything is checked.
+         */
+        post: operations["loginWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -957,6 +1098,134 @@ export interface components {
         SessionList: {
             data: components["schemas"]["Session"][];
         };
+        /** @description Bytes in base64url without padding, as WebAuthn's JSON forms carry them. */
+        Base64Url: string;
+        /**
+         * @description The `challenge_id` of the options the credential was made from.
+         * @example wch_3Tn8Kq2Wd5Zr7Yb1
+         */
+        ChallengeId: string;
+        /** @description A label to recognise the passkey by ("Laptop", "Phone"); not secret. */
+        PasskeyName: string;
+        /** @description How the browser can reach the authenticator (`internal`, `usb`, `hybrid`, ...). */
+        Transports: string[];
+        PasskeyRegistrationOptions: {
+            challenge_id: components["schemas"]["ChallengeId"];
+            /** @description WebAuthn's `PublicKeyCredentialCreationOptionsJSON`. */
+            options: {
+                challenge: components["schemas"]["Base64Url"];
+                rp: {
+                    name: string;
+                    id?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                user: {
+                    id: components["schemas"]["Base64Url"];
+                    name: string;
+                    displayName: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                pubKeyCredParams: {
+                    /** Format: int32 */
+                    alg: number;
+                    /** @enum {string} */
+                    type: "public-key";
+                }[];
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasskeySignInOptions: {
+            challenge_id: components["schemas"]["ChallengeId"];
+            /** @description WebAuthn's `PublicKeyCredentialRequestOptionsJSON`. */
+            options: {
+                challenge: components["schemas"]["Base64Url"];
+                rpId: string;
+                /** @enum {string} */
+                userVerification: "required";
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyCreateRequest: {
+            challenge_id: components["schemas"]["ChallengeId"];
+            name: components["schemas"]["PasskeyName"];
+            credential: components["schemas"]["RegistrationCredential"];
+        };
+        /**
+         * @description The new credential in WebAuthn's JSON form (`PublicKeyCredential.toJSON()` of
+         *     `navigator.credentials.create()`). Members this document does not name are ignored.
+         */
+        RegistrationCredential: {
+            id: components["schemas"]["Base64Url"];
+            rawId: components["schemas"]["Base64Url"];
+            /** @enum {string} */
+            type: "public-key";
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response: {
+                clientDataJSON: components["schemas"]["Base64Url"];
+                attestationObject: components["schemas"]["Base64Url"];
+                authenticatorData?: components["schemas"]["Base64Url"];
+                publicKey?: components["schemas"]["Base64Url"];
+                /** Format: int32 */
+                publicKeyAlgorithm?: number;
+                transports?: components["schemas"]["Transports"];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeySignInRequest: {
+            challenge_id: components["schemas"]["ChallengeId"];
+            credential: components["schemas"]["AuthenticationCredential"];
+        };
+        /**
+         * @description The assertion in WebAuthn's JSON form (`PublicKeyCredential.toJSON()` of
+         *     `navigator.credentials.get()`). Members this document does not name are ignored.
+         */
+        AuthenticationCredential: {
+            id: components["schemas"]["Base64Url"];
+            rawId: components["schemas"]["Base64Url"];
+            /** @enum {string} */
+            type: "public-key";
+            authenticatorAttachment?: string | null;
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            response: {
+                clientDataJSON: components["schemas"]["Base64Url"];
+                authenticatorData: components["schemas"]["Base64Url"];
+                signature: components["schemas"]["Base64Url"];
+                userHandle?: components["schemas"]["Base64Url"] | null;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A registered passkey, as its owner sees it; never its key. */
+        Passkey: {
+            /** @example pky_5Hq2Lm8Wd0Zr7Yb1 */
+            id: string;
+            name: string;
+            transports: components["schemas"]["Transports"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description The last sign-in with this passkey; null when never used.
+             */
+            last_used_at: string | null;
+        };
+        PasskeyList: {
+            data: components["schemas"]["Passkey"][];
+        };
     };
     responses: {
         /**
@@ -1219,6 +1488,27 @@ export interface components {
                  *         "type": "not_found_error",
                  *         "message": "User not found",
                  *         "status_code": 404,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller holds 20 passkeys already; delete one first. */
+        TooManyPasskeys: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "conflict_error",
+                 *         "message": "A user may have at most 20 passkeys; delete one first",
+                 *         "status_code": 409,
                  *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
                  *       }
                  *     }
@@ -2592,6 +2882,428 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createMyPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options to create a passkey with, and the challenge they carry. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "wch_3Tn8Kq2Wd5Zr7Yb1",
+                     *       "options": {
+                     *         "challenge": "1eXkWm9Ih5mQ4a0Tz3Vb7cP2sLr8Ny6Gd1Fh4Ju0Ko8",
+                     *         "rp": {
+                     *           "name": "Gatehouse",
+                     *           "id": "localhost"
+                     *         },
+                     *         "user": {
+                     *           "id": "dXNyXzhIbjJMcTVXZDBacjdZYjE",
+                     *           "name": "alice",
+                     *           "displayName": "alice"
+                     *         },
+                     *         "pubKeyCredParams": [
+                     *           {
+                     *             "alg": -8,
+                     *             "type": "public-key"
+                     *           },
+                     *           {
+                     *             "alg": -7,
+                     *             "type": "public-key"
+                     *           },
+                     *           {
+                     *             "alg": -257,
+                     *             "type": "public-key"
+                     *           }
+                     *         ],
+                     *         "timeout": 300000,
+                     *         "attestation": "none",
+                     *         "excludeCredentials": [],
+                     *         "authenticatorSelection": {
+                     *           "residentKey": "required",
+                     *           "userVerification": "required",
+                     *           "requireResidentKey": true
+                     *         },
+                     *         "extensions": {
+                     *           "credProps": true
+                     *         },
+                     *         "hints": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyRegistrationOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description The session last proved its password more than 10 minutes ago
+             *     (`authorization_error`; confirm it with `POST /me/session/confirm`, then retry), or
+             *     the request did not carry the session's CSRF token (`csrf_error`).
+             */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            409: components["responses"]["TooManyPasskeys"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's passkeys. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "pky_5Hq2Lm8Wd0Zr7Yb1",
+                     *           "name": "Laptop",
+                     *           "transports": [
+                     *             "internal"
+                     *           ],
+                     *           "created_at": "2026-01-01T09:00:00.000Z",
+                     *           "last_used_at": "2026-01-02T08:15:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createMyPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "wch_3Tn8Kq2Wd5Zr7Yb1",
+                 *       "name": "Laptop",
+                 *       "credential": {
+                 *         "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "rawId": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIn0",
+                 *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YQ",
+                 *           "transports": [
+                 *             "internal"
+                 *           ]
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description The passkey, registered. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pky_5Hq2Lm8Wd0Zr7Yb1",
+                     *       "name": "Laptop",
+                     *       "transports": [
+                     *         "internal"
+                     *       ],
+                     *       "created_at": "2026-01-01T09:00:00.000Z",
+                     *       "last_used_at": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            /**
+             * @description This credential is registered already (`This passkey is registered already`), or the
+             *     caller holds 20 passkeys (`A user may have at most 20 passkeys; delete one first`).
+             */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "This passkey is registered already",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /**
+             * @description The body does not have the documented shape, or the credential does not verify:
+             *     `details` names `/body/challenge_id` (unknown, expired, used already or another
+             *     session's: ask for new options) or `/body/credential` (another origin or RP ID, no
+             *     user verification, a bad signature or attestation).
+             */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "validation_error",
+                     *         "message": "Request validation failed",
+                     *         "status_code": 422,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10",
+                     *         "details": [
+                     *           {
+                     *             "path": "/body/challenge_id",
+                     *             "message": "Unknown, expired or used challenge: ask for new options"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteMyPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /**
+                 * @description The passkey's `id`, as listed by `GET /me/passkeys`; an unknown or malformed id answers 404.
+                 * @example pky_5Hq2Lm8Wd0Zr7Yb1
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description With the session cookie: the session last proved its password more than 10 minutes
+             *     ago (`authorization_error`), or the request did not carry the session's CSRF token
+             *     (`csrf_error`).
+             */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPasskeySignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options to sign in with, and the challenge they carry. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "wch_9Pk4Rt1Xs6Cv2Nb8",
+                     *       "options": {
+                     *         "challenge": "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo",
+                     *         "allowCredentials": [],
+                     *         "timeout": 300000,
+                     *         "userVerification": "required",
+                     *         "rpId": "localhost"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeySignInOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    loginWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "wch_9Pk4Rt1Xs6Cv2Nb8",
+                 *       "credential": {
+                 *         "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "rawId": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 *           "signature": "MEUCIQDp1dq3Vx9kZ8lN0bD4kqS9r2TQeP5Tn8aXy2cCf7Lk4AIgSx",
+                 *           "userHandle": "dXNyXzhIbjJMcTVXZDBacjdZYjE"
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set, as by `POST /login`. */
+            200: {
+                headers: {
+                    /** @description The session cookie and its signature, and the `gatehouse_device` cookie, as `POST /login` sets them. */
+                    "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Login successful",
+                     *       "user": {
+                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
+                     *         "username": "alice",
+                     *         "role": "user"
+                     *       },
+                     *       "expires_at": "2026-01-01T21:00:00.000Z",
+                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
