@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Table shapes for kysely. Timestamps are ISO-8601 UTC strings, flags are 0/1: both read the same on SQLite and PostgreSQL. */
 export type Role = 'user' | 'admin';
 export type Permission = 'read' | 'write';
@@ -73,9 +75,46 @@ export interface AuditEventsTable {
   detail: string | null;
 }
 
+export interface PasskeysTable {
+  /** Public id (`pky_…`), safe to list. */
+  id: string;
+  user_id: string;
+  /** The authenticator's credential id, base64url: how an assertion names its passkey. */
+  credential_id: string;
+  /** The COSE public key, base64url. Not a secret, but never answered. */
+  public_key: string;
+  /**
+   * The authenticator's signature counter at its last use; 0 when it keeps none. A bigint (it is
+   * a uint32), which PostgreSQL answers as a string: the repository reads it through Number().
+   */
+  counter: ColumnType<number | string, number, number>;
+  /** Comma list of transports (`internal,hybrid`); empty when the browser named none. */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export type ChallengePurpose = 'register' | 'authenticate';
+
+export interface WebauthnChallengesTable {
+  /** Public id (`wch_…`) the client sends back with its credential. */
+  id: string;
+  /** The base64url challenge the credential must have signed. */
+  challenge: string;
+  /** Whose registration it is; null for a sign-in, where nobody is known yet. */
+  user_id: string | null;
+  /** The session that asked for a registration, so another session cannot use it. */
+  session_id: string | null;
+  purpose: ChallengePurpose;
+  expires_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

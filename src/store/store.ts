@@ -3,8 +3,10 @@ import { ApiKeyRepository } from './api-keys.js';
 import { AuditEventRepository } from './audit-events.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 import { migrateToLatest } from './migrations.js';
+import { PasskeyRepository } from './passkeys.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
+import { WebauthnChallengeRepository } from './webauthn-challenges.js';
 
 /** Everything the service keeps: one object per app, over SQLite or PostgreSQL alike. */
 export class Store {
@@ -12,6 +14,8 @@ export class Store {
   readonly apiKeys: ApiKeyRepository;
   readonly sessions: SessionRepository;
   readonly auditEvents: AuditEventRepository;
+  readonly passkeys: PasskeyRepository;
+  readonly webauthnChallenges: WebauthnChallengeRepository;
 
   constructor(
     readonly handle: DatabaseHandle,
@@ -22,6 +26,8 @@ export class Store {
     this.apiKeys = new ApiKeyRepository(handle.db);
     this.sessions = new SessionRepository(handle.db);
     this.auditEvents = new AuditEventRepository(handle.db);
+    this.passkeys = new PasskeyRepository(handle.db);
+    this.webauthnChallenges = new WebauthnChallengeRepository(handle.db);
   }
 
   get db(): DatabaseHandle['db'] {
