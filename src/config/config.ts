@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { parseWebauthnSettings, type WebauthnSettings } from './webauthn-settings.js';
 
 export type Environment = 'development' | 'test' | 'production';
 export type TrustProxy = boolean | number | string[];
@@ -40,6 +41,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Audit events older than this are purged; revoked and expired sessions always are. */
   auditRetentionDays: number;
+  /** The passkeys' relying party: WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS. */
+  webauthn: WebauthnSettings;
 }
 
 export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
@@ -127,9 +130,10 @@ export function parseConfig(env: Env): ConfigResult {
   const logLevel = env.LOG_LEVEL?.trim() || (environment === 'test' ? 'silent' : 'info');
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const port = integer('PORT', 3000, 0, 65535);
   const config: Config = {
     env: environment,
-    port: integer('PORT', 3000, 0, 65535),
+    port,
     host: env.HOST?.trim() || '127.0.0.1',
     databaseUrl,
     redisUrl,
@@ -154,6 +158,7 @@ export function parseConfig(env: Env): ConfigResult {
     metricsHost: env.METRICS_HOST?.trim() || '127.0.0.1',
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+    webauthn: parseWebauthnSettings(env, port, production, problems),
   };
   if (config.webConcurrency > 1 && databaseUrl === 'sqlite::memory:') {
     problems.push('WEB_CONCURRENCY above 1 needs a store the workers share: DATABASE_URL cannot be sqlite::memory:');
