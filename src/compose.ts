@@ -15,6 +15,9 @@ import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
 import { type MetricHooks, noMetrics } from './metrics/hooks.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
+import { Ceremonies } from './passkeys/ceremonies.js';
+import { PasskeyThrottle } from './passkeys/passkey-throttle.js';
+import { Passkeys } from './passkeys/passkeys.js';
 import { HashCostCensus } from './passwords/hash-costs.js';
 import { PasswordPolicy } from './passwords/password-policy.js';
 import { BruteForceThrottle } from './rate-limit/brute-force-throttle.js';
@@ -64,6 +67,9 @@ export interface Services {
   sessions: Sessions;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   apiKeys: ApiKeyService;
+  passkeys: Passkeys;
+  /** Signs the device cookie every sign-in sets. */
+  devices: DeviceTokens;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricHooks;
   /** The Prometheus metrics the request middleware counts into, when there are any. */
@@ -123,6 +129,13 @@ export function composeServices(deps: ComposeDeps): Services {
     mode: keyModeFor(config.env),
     maxActivePerUser: config.apiKeyMaxPerUser,
   });
+  const passkeys = new Passkeys({
+    store,
+    clock,
+    audit,
+    ceremonies: new Ceremonies(config.webauthn),
+    throttle: new PasskeyThrottle(counters, config.loginIpMaxFailures),
+  });
   const users = new UserService({
     store,
     hasher,
@@ -165,6 +178,8 @@ export function composeServices(deps: ComposeDeps): Services {
     sessions,
     securityHandlers,
     apiKeys,
+    passkeys,
+    devices,
     readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
     metrics,
     serviceMetrics: deps.metrics,

@@ -17,6 +17,9 @@ export type AuditAction =
   | 'password.changed'
   | 'session.revoked'
   | 'session.confirmed'
+  | 'passkey.added'
+  | 'passkey.deleted'
+  | 'passkey.reset'
   | 'user.created'
   | 'user.updated'
   | 'user.deleted';
@@ -26,7 +29,7 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   /** The username a sign-in tried, or the subject user's; never a password or any other secret. */
   username?: string;
-  subject?: { type: 'user' | 'api_key' | 'session'; id: string };
+  subject?: { type: 'user' | 'api_key' | 'session' | 'passkey'; id: string };
   /** Non-secret facts only. */
   detail?: Record<string, string | number | boolean | null>;
 }

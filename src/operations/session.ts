@@ -6,6 +6,7 @@ import type { MetricHooks } from '../metrics/hooks.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Operations } from './operation.js';
+import { completeSignIn } from './sign-in.js';
 import { userJson } from './user-json.js';
 
 export interface SessionOperationDeps {
@@ -75,30 +76,10 @@ export function sessionOperations({
         await audit.recordFrom(context.origin, { action: 'login.failed', outcome: 'failure', username });
         throw unauthenticated('Invalid credentials');
       }
-      const { user } = check;
-
-      const started = await sessions.start(user, {
-        userAgent: context.userAgent,
-        ip: context.ip ?? null,
-        previousToken: context.sessionCookieToken,
+      const signedIn = await completeSignIn({ sessions, audit }, check.user, context, {
+        deviceToken: check.deviceToken,
       });
-      context.setSessionCookie(started.token);
-      context.setDeviceCookie(check.deviceToken);
-      await audit.recordFrom(context.origin, {
-        action: 'login.succeeded',
-        outcome: 'success',
-        username: user.username,
-        subject: { type: 'session', id: started.record.id },
-      });
-      return {
-        status: 200,
-        body: {
-          message: 'Login successful',
-          user: userJson(user),
-          expires_at: started.record.expires_at,
-          csrf_token: started.csrfToken,
-        },
-      };
+      return { status: 200, body: signedIn };
     },
     getDashboard: (_input, context) => ({
       status: 200,

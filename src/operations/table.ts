@@ -6,6 +6,7 @@ import { basicOperations } from './basic.js';
 import { type MeOperationDeps, meOperations } from './me.js';
 import type { OperationTable } from './operation.js';
 import { pagesOperations } from './pages.js';
+import { type PasskeyOperationDeps, passkeysOperations } from './passkeys.js';
 import { type ServiceOperationDeps, serviceOperations } from './service.js';
 import { type SessionOperationDeps, sessionOperations } from './session.js';
 import { sessionConfirmOperations } from './session-confirm.js';
@@ -14,6 +15,7 @@ import { type UserOperationDeps, usersOperations } from './users.js';
 export type OperationDeps = ApiKeyOperationDeps &
   AuditOperationDeps &
   MeOperationDeps &
+  PasskeyOperationDeps &
   ServiceOperationDeps &
   SessionOperationDeps &
   UserOperationDeps & {
@@ -35,6 +37,7 @@ export function operationTable(deps: OperationDeps): OperationTable {
     ...apiKeysOperations(deps),
     ...serviceOperations(deps),
     ...meOperations(deps),
+    ...passkeysOperations(deps),
     ...usersOperations(deps),
     ...auditOperations(deps),
     ...pagesOperations(deps.webDir),

@@ -1,0 +1,55 @@
+import type { components } from '../../generated/openapi.js';
+import { SoftwareAuthenticator, type Tampering } from '../support/software-authenticator.js';
+import { cookiesFrom, type TestApp, type TestResponse } from '../support/test-app.js';
+import { bodyOf } from '../support/typed-responses.js';
+
+type Schemas = components['schemas'];
+export type SessionHeaders = Record<string, string>;
+
+/** The origin testConfig's WebAuthn settings accept (http://localhost:<PORT>). */
+export function originOf(app: TestApp): string {
+  return app.config.webauthn.origins[0] as string;
+}
+
+export async function signIn(app: TestApp, username = 'alice', password = 'password123'): Promise<SessionHeaders> {
+  const login = await app.call('POST', '/login', { body: { username, password } });
+  return { cookie: cookiesFrom(login), 'x-csrf-token': bodyOf(login, 'login', 200).csrf_token };
+}
+
+export async function registrationOptions(app: TestApp, session: SessionHeaders) {
+  const answer = await app.callOp('createMyPasskeyOptions', { headers: session });
+  return answer.body(200);
+}
+
+/** Options, the authenticator's credential, and POST /me/passkeys: the whole registration. */
+export async function register(
+  app: TestApp,
+  session: SessionHeaders,
+  authenticator: SoftwareAuthenticator,
+  { name = 'Laptop', tamper = {} }: { name?: string; tamper?: Tampering } = {},
+): Promise<TestResponse & { challengeId: string }> {
+  const { challenge_id, options } = await registrationOptions(app, session);
+  const credential = authenticator.create(options, tamper);
+  const answer = await app.call('POST', '/me/passkeys', {
+    headers: session,
+    body: { challenge_id, name, credential },
+  });
+  return { ...answer, challengeId: challenge_id };
+}
+
+export async function signInOptions(app: TestApp): Promise<Schemas['PasskeySignInOptions']> {
+  return (await app.callOp('createPasskeySignInOptions')).body(200);
+}
+
+/** Options, the authenticator's assertion, and POST /login/passkey: the whole sign-in. */
+export async function passkeySignIn(
+  app: TestApp,
+  authenticator: SoftwareAuthenticator,
+  tamper: Tampering = {},
+): Promise<TestResponse> {
+  const { challenge_id, options } = await signInOptions(app);
+  const credential = authenticator.get(options, tamper);
+  return app.call('POST', '/login/passkey', { body: { challenge_id, credential } });
+}
+
+export { SoftwareAuthenticator };
