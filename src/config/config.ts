@@ -158,7 +158,7 @@ export function parseConfig(env: Env): ConfigResult {
     metricsHost: env.METRICS_HOST?.trim() || '127.0.0.1',
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
-    webauthn: parseWebauthnSettings(env, port, production, problems),
+    webauthn: parseWebauthnSettings(env, port, production, { problems, warnings }),
   };
   if (config.webConcurrency > 1 && databaseUrl === 'sqlite::memory:') {
     problems.push('WEB_CONCURRENCY above 1 needs a store the workers share: DATABASE_URL cannot be sqlite::memory:');

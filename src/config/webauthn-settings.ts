@@ -28,28 +28,25 @@ function hostOf(origin: string): string | undefined {
  * WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME and WEBAUTHN_ORIGINS. Outside production they default to the
  * local service as a browser reaches it: RP ID `localhost` on `http://localhost:<PORT>`
  * (browsers refuse an IP address as RP ID, so http://127.0.0.1 cannot use passkeys). Production
- * must name them: a passkey is bound to its RP ID for good, so a guessed default would strand
- * every passkey registered under it. Each origin's host must be the RP ID or under it, and in
- * production be https (browsers allow http only on localhost).
+ * should name them: there the localhost default only means no browser can use a passkey (a
+ * warning, not a refusal: nothing is less safe for it). Each origin's host must be the RP ID or
+ * under it, and in production be https (browsers allow http only on localhost).
  */
 export function parseWebauthnSettings(
   env: Env,
   port: number,
   production: boolean,
-  problems: string[],
+  { problems, warnings }: { problems: string[]; warnings: string[] },
 ): WebauthnSettings {
   const rawRpId = env.WEBAUTHN_RP_ID?.trim();
   const rawOrigins = (env.WEBAUTHN_ORIGINS ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
-  if (production && !rawRpId)
-    problems.push('WEBAUTHN_RP_ID is required in production: the domain passkeys belong to, e.g. example.com');
-  if (production && rawOrigins.length === 0)
-    problems.push(
-      'WEBAUTHN_ORIGINS is required in production: the https origins of the sign-in page, e.g. https://login.example.com',
+  if (production && (!rawRpId || rawOrigins.length === 0))
+    warnings.push(
+      'WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS are not both set: passkeys are bound to localhost, so no browser can register or use one until they name the site (e.g. example.com and https://login.example.com)',
     );
-
   const rpId = (rawRpId || 'localhost').toLowerCase();
   if (!HOSTNAME.test(rpId) || isIP(rpId) !== 0)
     problems.push(`WEBAUTHN_RP_ID must be a domain name without scheme or port, not an IP address (got "${rpId}")`);
