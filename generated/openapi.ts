@@ -693,6 +693,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/passkeys.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sign-in page's passkey script
+         * @description Signs in with a passkey and, for a signed-in user, adds, lists and deletes passkeys, with
+         *     the browser's own WebAuthn JSON helpers (`PublicKeyCredential.parseCreationOptionsFromJSON`,
+         *     `parseRequestOptionsFromJSON`, `toJSON()`); a browser without them is told so.
+         */
+        get: operations["getPasskeysScript"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/app.css": {
         parameters: {
             query?: never;
@@ -3351,6 +3373,27 @@ export interface operations {
         };
     };
     getAdminScript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The script. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    getPasskeysScript: {
         parameters: {
             query?: never;
             header?: never;

@@ -16,16 +16,18 @@ const PAGE_CSP = [
 /** The sign-in page and its assets, read once per app. */
 export function pagesOperations(
   webDir: string,
-): Operations<'getSignInPage' | 'getSignInScript' | 'getAdminScript' | 'getSignInStyles'> {
+): Operations<'getSignInPage' | 'getSignInScript' | 'getAdminScript' | 'getPasskeysScript' | 'getSignInStyles'> {
   const page = readFileSync(join(webDir, 'index.html'), 'utf8');
   const script = readFileSync(join(webDir, 'app.js'), 'utf8');
   const adminScript = readFileSync(join(webDir, 'admin.js'), 'utf8');
+  const passkeysScript = readFileSync(join(webDir, 'passkeys.js'), 'utf8');
   const styles = readFileSync(join(webDir, 'app.css'), 'utf8');
   const pageHeaders = { 'Content-Security-Policy': PAGE_CSP };
   return {
     getSignInPage: () => ({ status: 200, contentType: 'text/html', body: page, headers: pageHeaders }),
     getSignInScript: () => ({ status: 200, contentType: 'text/javascript', body: script }),
     getAdminScript: () => ({ status: 200, contentType: 'text/javascript', body: adminScript }),
+    getPasskeysScript: () => ({ status: 200, contentType: 'text/javascript', body: passkeysScript }),
     getSignInStyles: () => ({ status: 200, contentType: 'text/css', body: styles }),
   };
 }

@@ -1,7 +1,8 @@
 // The sign-in page: plain DOM and fetch against the service's own API, on the same origin.
 // The session cookie is HttpOnly, so this script never sees it. It keeps the session's CSRF
 // token in memory only; after a reload, GET /me/session answers it again.
-// admin.js adds the admin console; both are classic scripts sharing these few globals.
+// admin.js adds the admin console and passkeys.js the passkeys; all are classic scripts sharing
+// these few globals.
 
 // `afterConfirm`: the sensitive action a stale session was refused, retried once the password is confirmed.
 const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined };
@@ -110,7 +111,7 @@ async function showSignedIn(session) {
   $('greeting').textContent = message;
   $('sign-in').hidden = true;
   $('signed-in').hidden = false;
-  await Promise.all([showSessions(), showKeys()]);
+  await Promise.all([showSessions(), showKeys(), showPasskeys()]);
   // Admins get the console; everyone else never sees it, and the API would refuse them anyway.
   if (session.user.role === 'admin') await showAdmin();
   else hideAdmin();

@@ -16,7 +16,7 @@ describe.runIf(chromiumInstalled)('the admin console in a real browser', () => {
     const form = on.locator('#sign-in');
     await form.getByLabel('Username').fill(username);
     await form.getByLabel('Password').fill(password);
-    await form.getByRole('button', { name: 'Sign in' }).press('Enter');
+    await form.getByRole('button', { name: 'Sign in', exact: true }).press('Enter');
   }
 
   const userRow = (username: string) =>

@@ -48,7 +48,7 @@ describe.runIf(chromiumInstalled)('the sign-in page in a real browser', () => {
     await page.goto(`${app.url}/`);
     await page.locator('#sign-in').getByLabel('Username').fill('alice');
     await page.locator('#sign-in').getByLabel('Password').fill('password123');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(() => page.locator('#greeting').textContent()).toBe('Welcome to your dashboard, alice!');
   });
 

@@ -85,6 +85,8 @@ export interface TestAppOptions {
   serverLimits?: Partial<ServerLimits>;
   /** The built Redoc page to serve at /docs. */
   docsFile?: string;
+  /** The port to listen on (default: any free one), for a test whose config must name it (WebAuthn origins). */
+  port?: number;
   /** Lets a test tell the app it is stopping. */
   lifecycle?: Lifecycle;
   /** Counts into this app's own Prometheus registry. */
@@ -143,7 +145,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app(req, res);
   };
   const server = createHttpServer(recorded, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
-  const address: AddressInfo = await listen(server, 0, '127.0.0.1');
+  const address: AddressInfo = await listen(server, options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
 
   const testApp: TestApp = {
