@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceTokens } from '../auth/device-token.js';
 import { requireRecentPassword } from '../auth/sudo-mode.js';
 import type { Clock } from '../clock.js';
-import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated } from '../errors/api-error.js';
+import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../passkeys/ceremonies.js';
 import type { Passkeys } from '../passkeys/passkeys.js';
@@ -105,7 +105,9 @@ export function passkeysOperations({
       return { status: 204 };
     },
     createPasskeySignInOptions: async () => {
-      const started = await passkeys.signInOptions();
+      const started = await passkeys.signInOptions().catch((error: unknown) => {
+        throw unavailable('Sign-in is unavailable right now; try again shortly', error);
+      });
       return {
         status: 200,
         body: {
@@ -116,7 +118,11 @@ export function passkeysOperations({
     },
     loginWithPasskey: async ({ body }, context) => {
       const credential = body.credential as unknown as AuthenticationResponseJSON;
-      const result = await passkeys.verifySignIn(body.challenge_id, credential, context.ip);
+      const result = await passkeys.verifySignIn(body.challenge_id, credential, context.ip).catch((error: unknown) => {
+        // The store did not answer: no verdict on the passkey, so no 401 either.
+        metrics.authOutcome('login', 'unavailable');
+        throw unavailable('Sign-in is unavailable right now; try again shortly', error);
+      });
       metrics.authOutcome('login', result.outcome === 'verified' ? 'ok' : result.outcome);
       if (result.outcome === 'throttled') {
         await audit.recordFrom(context.origin, {

@@ -27,8 +27,8 @@ export class PasskeyThrottle {
     return { blocked: true, retryAfterSeconds: retryAfterSeconds(state.msBeforeReset) };
   }
 
-  /** The attempt verified: it was no failure. */
-  async succeed(attempt: { key: string }): Promise<void> {
+  /** The attempt verified, or could not be checked (the store failed): it was no failure. */
+  async release(attempt: { key: string }): Promise<void> {
     await this.failures.add(attempt.key, -1);
   }
 }

@@ -144,9 +144,23 @@ export class Passkeys {
     credential: AuthenticationResponseJSON,
     ip: string | undefined,
   ): Promise<PasskeySignIn> {
-    const { store, clock, ceremonies, throttle } = this.deps;
+    const { throttle } = this.deps;
     const attempt = await throttle.begin(ip);
     if (attempt.blocked) return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
+    let result: PasskeySignIn;
+    try {
+      result = await this.checkAssertion(challengeId, credential);
+    } catch (error) {
+      // An outage is nobody's failed attempt: it must not lock the address out afterwards.
+      await throttle.release(attempt);
+      throw error;
+    }
+    if (result.outcome === 'verified') await throttle.release(attempt);
+    return result;
+  }
+
+  private async checkAssertion(challengeId: string, credential: AuthenticationResponseJSON): Promise<PasskeySignIn> {
+    const { store, clock, ceremonies } = this.deps;
     const now = clock.now();
     const challenge = await store.webauthnChallenges.consume(challengeId, {
       purpose: 'authenticate',
@@ -169,7 +183,6 @@ export class Passkeys {
     });
     if (counter === undefined) return invalid(refusal.slice(0, 200));
     if (!(await store.passkeys.recordUse(passkey.id, passkey.counter, counter, now))) return invalid('counter_race');
-    await throttle.succeed(attempt);
     return { outcome: 'verified', user, passkey };
   }
 

@@ -37,3 +37,26 @@ describe('POST /login', () => {
     expect(app.logs.slice(logged).some((line) => JSON.parse(line).level === 50)).toBe(true);
   });
 });
+
+describe('the passkey sign-in', () => {
+  it.each([
+    ['POST /login/passkey/options', '/login/passkey/options', undefined],
+    [
+      'POST /login/passkey',
+      '/login/passkey',
+      {
+        challenge_id: 'wch_0000000000000000',
+        credential: {
+          id: 'AA',
+          rawId: 'AA',
+          type: 'public-key',
+          response: { clientDataJSON: 'AA', authenticatorData: 'AA', signature: 'AA' },
+        },
+      },
+    ],
+  ])('%s: 503 when the store cannot answer, and the cause is logged', async (_name, path, body) => {
+    const logged = app.logs.length;
+    expectEnvelope(await app.call('POST', path, { body }), 503, 'unavailable_error');
+    expect(app.logs.slice(logged).some((line) => JSON.parse(line).level === 50)).toBe(true);
+  });
+});
