@@ -44,7 +44,7 @@ describe('the typed client', () => {
   it('keeps the session cookie between calls and forgets it at logout', async () => {
     const client = createGatehouseClient({ baseUrl: app.url, credentials: { type: 'session' } });
     const login = await client.POST('/login', { body: { username: 'alice', password: 'password123' } });
-    expect(login.data?.user.username).toBe('alice');
+    expect(login.data !== undefined && 'user' in login.data && login.data.user.username).toBe('alice');
     expect((await client.GET('/dashboard')).data?.message).toBe('Welcome to your dashboard, alice!');
     await client.POST('/logout');
     expect(client.session.cookieHeader()).toBeUndefined();
