@@ -22,6 +22,7 @@ import { requestLogger } from './http/request-logger.js';
 import { securityHeaders } from './http/security-headers.js';
 import { sessionCookies } from './http/session-cookies.js';
 import { withRouteCache } from './http/validator-route-cache.js';
+import { withQuietSecurityCheck } from './http/validator-security-check.js';
 import { requestMetrics } from './metrics/request-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
@@ -79,15 +80,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(headAsGet());
   // Before the validator, which reads the session cookie from req.cookies.
   app.use(sessionCookies(cookies));
+  const apiSpec = validatorDocument(contract, { sessionCookieName: cookies.sessionName });
   const validator = OpenApiValidator.middleware({
-    apiSpec: validatorDocument(contract, { sessionCookieName: cookies.sessionName }) as never,
+    apiSpec: apiSpec as never,
     validateApiSpec: false,
     validateRequests: { allowUnknownQueryParameters: true, allErrors: true },
     validateResponses: deps.validateResponses ?? false,
     validateSecurity: { handlers },
   }) as unknown as RequestHandler[];
-  // Its route lookup compiled every route's pattern on every request (see validator-route-cache.ts).
-  app.use(withRouteCache(validator, contract));
+  // Its route lookup compiled every route's pattern on every request (validator-route-cache.ts), and its
+  // security check made a stack trace for every absent alternative (validator-security-check.ts).
+  app.use(withQuietSecurityCheck(withRouteCache(validator, contract), apiSpec, handlers));
 
   app.use(authFailureHandler());
   // Every explicit credential good, all naming one user; then the principal is chosen.

@@ -26,6 +26,13 @@ export interface SessionCookieReading {
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 
 /**
+ * How many verified session cookies are remembered. A browser sends the same cookie on every
+ * request; verifying it is an HMAC per key plus a base64 and JSON decode, a tenth of a session
+ * answer's CPU. Only cookies whose signature checked out are kept, the oldest going first.
+ */
+const VERIFIED_COOKIES_MAX = 10_000;
+
+/**
  * Every cookie Gatehouse sets, written one way: `Path=/`, `HttpOnly`, `SameSite=Lax`, no
  * `Domain`, and `Secure` whenever the answer goes over HTTPS. In production that is always:
  * behind a TLS-terminating proxy that TRUST_PROXY does not name, the request looks like plain
@@ -39,6 +46,8 @@ export class CookieJar {
   readonly sessionName: string;
   readonly deviceName: string;
   private readonly alwaysSecure: boolean;
+  /** `<value>.<signature>` of cookies one of the keys signed: what reading them found. */
+  private readonly verified = new Map<string, SessionCookieReading>();
 
   constructor(private readonly options: CookieJarOptions) {
     const production = options.env === 'production';
@@ -52,9 +61,16 @@ export class CookieJar {
     const value = cookies[this.sessionName];
     const signature = cookies[`${this.sessionName}.sig`];
     if (typeof value !== 'string' || value === '' || typeof signature !== 'string') return undefined;
+    // The whole pair is the key: a cached value reached with another signature is verified afresh.
+    const pair = `${value}.${signature}`;
+    const known = this.verified.get(pair);
+    if (known !== undefined) return known;
     const index = signingKeyIndex(this.options.keys, this.sessionName, value, signature);
     if (index === -1) return undefined;
-    return { token: tokenIn(value), value, signedByOlderKey: index > 0 };
+    const reading = Object.freeze({ token: tokenIn(value), value, signedByOlderKey: index > 0 });
+    if (this.verified.size >= VERIFIED_COOKIES_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(pair, reading);
+    return reading;
   }
 
   setSession(req: Request, res: Response, token: string): void {

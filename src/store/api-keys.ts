@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newestFirst } from './keyset.js';
-import { OWNER_COLUMNS, type OwnerColumns, splitOwner } from './owner-columns.js';
+import { OWNER_COLUMNS, type OwnerColumns, ownerSplitter } from './owner-columns.js';
 import { preparedQuery } from './prepared-query.js';
 import type { ApiKeysTable, Database, Permission } from './schema.js';
 import type { UserRecord } from './users.js';
@@ -32,6 +32,7 @@ type KeyWithOwner = ApiKeyRecord & OwnerColumns;
 export class ApiKeyRepository {
   /** Every API-key request looks its key up with the owner: compiled once. */
   private readonly withOwnerByHash: (args: { keyHash: string }) => Promise<KeyWithOwner[]>;
+  private readonly splitOwner = ownerSplitter<KeyWithOwner>();
 
   constructor(private readonly db: Kysely<Database>) {
     this.withOwnerByHash = preparedQuery(db, ['keyHash'], ({ keyHash }) =>
@@ -51,7 +52,7 @@ export class ApiKeyRepository {
   /** The key and the user it belongs to, in one round trip. */
   async findWithOwnerByHash(keyHash: string): Promise<{ record: ApiKeyRecord; owner: UserRecord } | undefined> {
     const [row] = await this.withOwnerByHash({ keyHash });
-    return row === undefined ? undefined : splitOwner(row);
+    return row === undefined ? undefined : this.splitOwner(row);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | undefined> {

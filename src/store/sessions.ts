@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { OWNER_COLUMNS, type OwnerColumns, splitOwner } from './owner-columns.js';
+import { OWNER_COLUMNS, type OwnerColumns, ownerSplitter } from './owner-columns.js';
 import { preparedQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
 import type { UserRecord } from './users.js';
@@ -32,6 +32,7 @@ type SessionWithOwner = SessionRecord & OwnerColumns;
 export class SessionRepository {
   /** Every session request looks its session up with the owner: compiled once. */
   private readonly withOwnerByTokenHash: (args: { tokenHash: string }) => Promise<SessionWithOwner[]>;
+  private readonly splitOwner = ownerSplitter<SessionWithOwner>();
 
   constructor(private readonly db: Kysely<Database>) {
     this.withOwnerByTokenHash = preparedQuery(db, ['tokenHash'], ({ tokenHash }) =>
@@ -71,7 +72,7 @@ export class SessionRepository {
   /** The session and the user it belongs to, in one round trip. */
   async findWithOwnerByTokenHash(tokenHash: string): Promise<{ record: SessionRecord; owner: UserRecord } | undefined> {
     const [row] = await this.withOwnerByTokenHash({ tokenHash });
-    return row === undefined ? undefined : splitOwner(row);
+    return row === undefined ? undefined : this.splitOwner(row);
   }
 
   async findById(id: string): Promise<SessionRecord | undefined> {

@@ -27,6 +27,8 @@ export interface BenchOptions {
   soakWarmUpSeconds: number;
   /** bcrypt cost of the soak's server: at 12 only a few hundred of the failing usernames could be tried in a minute. */
   soakBcryptCost: number;
+  /** Node flags for the soak's Gatehouse process (V8 heap sizing, say), space-separated. */
+  soakNodeArgs: string[];
   /** Where to write the JSON (speed mode); profile mode writes its summary beside it. */
   resultsDir: string;
 }
@@ -34,7 +36,7 @@ export interface BenchOptions {
 const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2] [--warmup-requests 5000]
   [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-kinds keys,sessions,usernames]
   [--soak-warmup 20]
-  [--soak-bcrypt-cost 4] [--results-dir test/bench/results]`;
+  [--soak-bcrypt-cost 4] [--soak-node-args "--max-semi-space-size=4"] [--results-dir test/bench/results]`;
 
 function hasWrk(): boolean {
   try {
@@ -60,6 +62,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     soakKinds: [...SOAK_KINDS],
     soakWarmUpSeconds: 20,
     soakBcryptCost: 4,
+    soakNodeArgs: [],
     resultsDir: 'test/bench/results',
   };
   const rest = [...argv];
@@ -99,6 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       options.soakKinds = kinds as SoakKind[];
     } else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
     else if (flag === '--soak-bcrypt-cost') options.soakBcryptCost = number(flag);
+    else if (flag === '--soak-node-args') options.soakNodeArgs = value(flag).split(' ').filter(Boolean);
     else if (flag === '--results-dir') options.resultsDir = value(flag);
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);

@@ -92,10 +92,11 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
     databaseUrl,
     bcryptCost: options.soakBcryptCost,
     env: { LOGIN_IP_MAX_FAILURES: '1000000' },
+    nodeArgs: options.soakNodeArgs,
   });
   try {
     console.log(
-      `gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakKinds.join(', ')}, at least ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}; load average ${loadAverage()}`,
+      `gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakKinds.join(', ')}, at least ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}, node ${options.soakNodeArgs.join(' ') || '(no flags)'}; load average ${loadAverage()}`,
     );
     const seedStarted = Date.now();
     const real = await seedRealCredentials(databaseUrl, REAL);
@@ -162,6 +163,7 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
         warmUpSeconds: options.soakWarmUpSeconds,
         connections: options.connections,
         bcryptCost: options.soakBcryptCost,
+        nodeArgs: options.soakNodeArgs,
         distinct: DISTINCT,
         kinds: options.soakKinds,
         realKeys: REAL,

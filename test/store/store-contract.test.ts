@@ -72,7 +72,13 @@ for (const database of testDatabases()) {
         userAgent: null,
         ip: null,
       });
-      expect((await store.sessions.findWithOwnerByTokenHash('owner-join'))?.owner.disabled).toBe(true);
+      const session = await store.sessions.findWithOwnerByTokenHash('owner-join');
+      expect(session?.owner.disabled).toBe(true);
+      // The join splits whole: the record as read alone, the owner as read alone, nothing of one in the other.
+      expect(session?.record).toEqual(await store.sessions.findByTokenHash('owner-join'));
+      expect(session?.owner).toEqual(await store.users.findById(user.id));
+      // A second row of the same query splits the same way.
+      expect((await store.sessions.findWithOwnerByTokenHash('owner-join'))?.record).toEqual(session?.record);
       await store.apiKeys.create({
         id: newId('key'),
         userId: user.id,
@@ -83,7 +89,10 @@ for (const database of testDatabases()) {
         expiresAt: null,
         now,
       });
-      expect((await store.apiKeys.findWithOwnerByHash('owner-join'))?.owner.disabled).toBe(true);
+      const key = await store.apiKeys.findWithOwnerByHash('owner-join');
+      expect(key?.owner.disabled).toBe(true);
+      expect(key?.record).toEqual(await store.apiKeys.findByHash('owner-join'));
+      expect(key?.owner).toEqual(await store.users.findById(user.id));
     });
 
     it('refuses a second user whose name differs only in case, as a unique violation', async () => {
