@@ -19,7 +19,14 @@ export type AuditAction =
   | 'session.confirmed'
   | 'user.created'
   | 'user.updated'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'login.mfa_required'
+  | 'totp.enrolment_started'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'recovery_codes.regenerated'
+  | 'recovery_code.used'
+  | 'second_factors.reset';
 
 export interface AuditEntry {
   action: AuditAction;

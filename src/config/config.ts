@@ -40,6 +40,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Audit events older than this are purged; revoked and expired sessions always are. */
   auditRetentionDays: number;
+  /** Admins without a second factor are refused on admin operations (they may still sign in and enrol). */
+  mfaRequiredForAdmins: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
@@ -154,6 +156,7 @@ export function parseConfig(env: Env): ConfigResult {
     metricsHost: env.METRICS_HOST?.trim() || '127.0.0.1',
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+    mfaRequiredForAdmins: flag('MFA_REQUIRED_FOR_ADMINS', false),
   };
   if (config.webConcurrency > 1 && databaseUrl === 'sqlite::memory:') {
     problems.push('WEB_CONCURRENCY above 1 needs a store the workers share: DATABASE_URL cannot be sqlite::memory:');

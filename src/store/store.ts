@@ -3,6 +3,7 @@ import { ApiKeyRepository } from './api-keys.js';
 import { AuditEventRepository } from './audit-events.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 import { migrateToLatest } from './migrations.js';
+import { SecondFactorRepository } from './second-factors.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 
@@ -12,6 +13,7 @@ export class Store {
   readonly apiKeys: ApiKeyRepository;
   readonly sessions: SessionRepository;
   readonly auditEvents: AuditEventRepository;
+  readonly secondFactors: SecondFactorRepository;
 
   constructor(
     readonly handle: DatabaseHandle,
@@ -22,6 +24,7 @@ export class Store {
     this.apiKeys = new ApiKeyRepository(handle.db);
     this.sessions = new SessionRepository(handle.db);
     this.auditEvents = new AuditEventRepository(handle.db);
+    this.secondFactors = new SecondFactorRepository(handle.db);
   }
 
   get db(): DatabaseHandle['db'] {

@@ -24,7 +24,8 @@ describe('the built CLI entry', () => {
   it('migrates, creates an admin from stdin, mints a key and fails cleanly, with exit codes', async () => {
     expect(await run(['migrate'])).toMatchObject({
       code: 0,
-      stdout: 'Applied migrations: 0001_users_keys_sessions, 0002_audit_events, 0003_session_reauthenticated_at\n',
+      stdout:
+        'Applied migrations: 0001_users_keys_sessions, 0002_audit_events, 0003_session_reauthenticated_at, 0004_second_factor\n',
     });
     expect((await run(['user', 'create', 'root', '--role', 'admin'], 'correct horse battery staple\n')).code).toBe(0);
     const key = await run(['key', 'create', 'root', '--name', 'ci', '--permissions', 'read']);
