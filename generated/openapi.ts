@@ -104,6 +104,11 @@ export interface paths {
          *     naming the user, never a credential), and a client that sends it back, to `/login` or
          *     with Basic credentials, keeps its normal allowance. The lock is audited
          *     (`account.locked`).
+         *
+         *     For an account with a second factor the right password answers 200
+         *     `{"mfa_required": true, "methods": [...]}` instead: the session cookie then holds a
+         *     pending sign-in, good for 5 minutes and for nothing but `POST /login/totp`, which
+         *     finishes signing in with a code and answers what this operation answers otherwise.
          */
         post: operations["login"];
         delete?: never;
@@ -196,6 +201,10 @@ export interface paths {
          *     API keys keep working unless `revoke_api_keys` is `true`: then every key of the user is
          *     revoked in the same change (audited with the password change as `api_keys_revoked`), as
          *     after a suspected theft, when a key minted with a stolen session must not outlive it.
+         *
+         *     For an account with a second factor this is a sensitive action: the session must have
+         *     proved the password and a code within 10 minutes (else 403; see
+         *     `POST /me/session/confirm`).
          */
         post: operations["changeMyPassword"];
         delete?: never;
@@ -374,6 +383,11 @@ export interface paths {
          *     401 `Invalid credentials` and counts as a failed sign-in, but leaves the session signed
          *     in (a session that has ended answers 401 `Not authenticated`); too many failures answer
          *     429. Both outcomes are audited (`session.confirmed`).
+         *
+         *     For an account with a second factor, the password alone opens nothing: send a `code`
+         *     (or a `recovery_code`) with it. Without one the answer is 401 (`This account has a
+         *     second factor: send code or recovery_code with the password`); a wrong one is 401
+         *     `Invalid code`, throttled like a wrong password.
          */
         post: operations["confirmMySession"];
         delete?: never;
@@ -491,6 +505,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/login/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a two-step sign-in with a code
+         * @description The second step of signing in to an account that has a second factor. `POST /login`
+         *     with the right password answered `{"mfa_required": true, ...}` and set the session
+         *     cookie to a pending sign-in that lasts 5 minutes and can do nothing but this; send that
+         *     cookie, the `csrf_token` of that answer in `X-CSRF-Token`, and exactly one of `code`
+         *     (the 6 digits of the authenticator app, RFC 6238: SHA-1, 30 seconds, one step of clock
+         *     drift either way) or `recovery_code` (one of the ten answered when TOTP was turned on).
+         *
+         *     The answer is then exactly what `POST /login` answers for an account without a second
+         *     factor: a new session (the pending one ends), its cookie, the device cookie and the CSRF
+         *     token. A code is good once: the same code (or an earlier one) again answers 401, as does
+         *     a recovery code already used. Guesses are throttled like passwords, per username and
+         *     address and per account, before any code is checked: past the allowance the answer is
+         *     429 even for the right code. Successes (`login.succeeded`, with the method in `detail`)
+         *     and failures (`login.failed`, `detail.factor`) are audited.
+         *
+         *     `x-pending-sign-in: true` marks the one kind of operation a pending sign-in's cookie is
+         *     accepted by; every other operation answers 401 to it, and this one answers 401 to the
+         *     cookie of a session that is fully signed in.
+         */
+        post: operations["loginWithTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/second-factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's second factors
+         * @description Whether TOTP is on, how many unused recovery codes are left, and how many passkeys are
+         *     registered. Never a secret.
+         */
+        get: operations["getMySecondFactors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning on TOTP
+         * @description Answers a new TOTP secret (base32) and its `otpauth://` URI for an authenticator app
+         *     (SHA-1, 6 digits, 30 seconds), shown this once. TOTP is not on yet: confirm it with a
+         *     code from the app (`POST /me/totp/confirm`). Starting again before confirming replaces
+         *     the secret. When TOTP is already on the answer is 409: turn it off first. Only a session
+         *     may do this, within 10 minutes of proving its password (sudo mode; else 403: confirm it
+         *     with `POST /me/session/confirm`), with its CSRF token. The secret is stored encrypted
+         *     under a key derived from `SESSION_KEYS`. Audited (`totp.enrolment_started`).
+         */
+        post: operations["enrolMyTotp"];
+        /**
+         * Turn off TOTP
+         * @description Turns TOTP off and deletes every recovery code. The request proves both factors afresh:
+         *     the password and a current `code` (or, with the device lost, a `recovery_code`). A
+         *     wrong password or code answers 422 and is audited; both are checked under the sign-in
+         *     throttle (429). With the session's CSRF token. Audited (`totp.disabled`).
+         */
+        delete: operations["disableMyTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn on TOTP with a first code
+         * @description Turns TOTP on, once a code from the app proves it holds the secret of `POST /me/totp`,
+         *     and answers ten recovery codes, shown this once (each good for one sign-in without the
+         *     app; stored hashed). From now on `POST /login` takes two steps, HTTP Basic with this
+         *     account's password is refused, and sensitive actions need a code as well as the password
+         *     (`POST /me/session/confirm`). A wrong code answers 422; with no enrolment started, 409.
+         *     With the session's CSRF token. Audited (`totp.enabled`).
+         */
+        post: operations["confirmMyTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the recovery codes
+         * @description Answers ten new recovery codes, shown this once; the old ones stop working. A sensitive
+         *     action: the session must have proved its password and a code within 10 minutes (signing
+         *     in with both, or `POST /me/session/confirm` with `code`), else 403. With TOTP off, 409.
+         *     With the session's CSRF token. Audited (`recovery_codes.regenerated`).
+         */
+        post: operations["regenerateMyRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/second-factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id; an unknown or malformed id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's second factors
+         * @description Admins only, for a user who lost their device and their recovery codes: turns TOTP off
+         *     and deletes the recovery codes, so the user signs in with the password alone and can
+         *     enrol again. An admin with a second factor must have proved it within 10 minutes (403
+         *     otherwise). Audited (`second_factors.reset`).
+         */
+        delete: operations["resetUserSecondFactors"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/passkeys/options": {
         parameters: {
             query?: never;
@@ -512,8 +691,9 @@ export interface paths {
          *     Only the session cookie is accepted, with the session's CSRF token in `X-CSRF-Token`.
          *     Adding a sign-in method is a sensitive action ("sudo mode"): the session must have
          *     proved its password within 10 minutes (403 `authorization_error` otherwise; confirm it
-         *     with `POST /me/session/confirm`, then retry). A user may hold 20 passkeys; beyond that
-         *     the answer is 409.
+         *     with `POST /me/session/confirm`, then retry); an account with a second factor must
+         *     also have proved a code within 10 minutes. A user may hold 20 passkeys; beyond that the
+         *     answer is 409.
          */
         post: operations["createMyPasskeyOptions"];
         delete?: never;
@@ -567,8 +747,9 @@ export interface paths {
          * @description Deletes one of the caller's passkeys: it cannot sign in from the next request on.
          *     Another user's passkey, or one already deleted, answers 404. Audited
          *     (`passkey.deleted`). A sensitive action ("sudo mode"): with the session cookie, the
-         *     session must have proved its password within 10 minutes (403 otherwise) and must send
-         *     its CSRF token in `X-CSRF-Token`; Basic carries the password itself.
+         *     session must have proved its password (and, for an account with a second factor, a
+         *     code) within 10 minutes (403 otherwise) and must send its CSRF token in
+         *     `X-CSRF-Token`; Basic carries the password itself.
          */
         delete: operations["deleteMyPasskey"];
         options?: never;
@@ -922,6 +1103,7 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            second_factors: components["schemas"]["UserSecondFactors"];
         };
         UserList: {
             data: components["schemas"]["UserAccount"][];
@@ -1024,8 +1206,14 @@ export interface components {
             /** @description The session's CSRF token, the same `POST /login` answered. */
             csrf_token: string;
         };
+        /**
+         * @description The password; for an account with a second factor also exactly one of `code` and
+         *     `recovery_code` (ignored for other accounts).
+         */
         ConfirmPasswordRequest: {
             password: string;
+            code?: components["schemas"]["TotpCode"];
+            recovery_code?: components["schemas"]["RecoveryCode"];
         };
         SessionConfirmation: {
             /**
@@ -1119,6 +1307,71 @@ export interface components {
         };
         SessionList: {
             data: components["schemas"]["Session"][];
+        };
+        /**
+         * @description The 6 digits an authenticator app shows (RFC 6238, SHA-1, 30 seconds).
+         * @example 492039
+         */
+        TotpCode: string;
+        /**
+         * @description One of the ten recovery codes, as shown (`xxxxx-xxxxx`); case and the dash do not matter.
+         * @example K7QMX-2ZP4D
+         */
+        RecoveryCode: string;
+        /** @description Exactly one of `code` and `recovery_code`. */
+        SecondFactorProof: {
+            code?: components["schemas"]["TotpCode"];
+            recovery_code?: components["schemas"]["RecoveryCode"];
+        };
+        TotpCodeRequest: {
+            code: components["schemas"]["TotpCode"];
+        };
+        /** @description The password and exactly one of `code` and `recovery_code`. */
+        DisableTotpRequest: {
+            password: string;
+            code?: components["schemas"]["TotpCode"];
+            recovery_code?: components["schemas"]["RecoveryCode"];
+        };
+        /**
+         * @description The password was right and the account has a second factor: the session cookie now
+         *     holds a pending sign-in (until `expires_at`, 5 minutes) that only `POST /login/totp`
+         *     accepts, with this `csrf_token` in `X-CSRF-Token`.
+         */
+        MfaRequired: {
+            /** @enum {boolean} */
+            mfa_required: true;
+            /** @description The second factors this account can finish signing in with. */
+            methods: ("totp" | "recovery_code" | "passkey")[];
+            /**
+             * Format: date-time
+             * @description When the pending sign-in ends.
+             */
+            expires_at: string;
+            csrf_token: string;
+        };
+        TotpEnrolment: {
+            /** @description The shared secret in base32, for typing into an app. */
+            secret: string;
+            /** @description The `otpauth://` URI, for a QR code. */
+            uri: string;
+        };
+        RecoveryCodes: {
+            /** @description Ten single-use codes; store them somewhere safe, they are not shown again. */
+            recovery_codes: string[];
+        };
+        MySecondFactors: {
+            /** @description Whether TOTP is on. */
+            totp: boolean;
+            /** Format: int32 */
+            recovery_codes_remaining: number;
+            /** Format: int32 */
+            passkeys: number;
+        };
+        /** @description Which second factors the user has; never a secret. */
+        UserSecondFactors: {
+            totp: boolean;
+            /** Format: int32 */
+            passkeys: number;
         };
         /** @description Bytes in base64url without padding, as WebAuthn's JSON forms carry them. */
         Base64Url: string;
@@ -1300,7 +1553,11 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Valid credentials without the role or permission the route needs. */
+        /**
+         * @description Valid credentials without the role or permission the route needs, or, on admin
+         *     operations while `MFA_REQUIRED_FOR_ADMINS` is on, an admin without a second factor
+         *     (`Admins must turn on a second factor first: POST /me/totp`).
+         */
         Forbidden: {
             headers: {
                 RateLimit: components["headers"]["RateLimit"];
@@ -1458,9 +1715,11 @@ export interface components {
             };
         };
         /**
-         * @description Valid credentials without the role the route needs (`authorization_error`), or a
-         *     request made with the session cookie that did not carry the session's CSRF token in
-         *     `X-CSRF-Token` (`csrf_error`).
+         * @description Valid credentials without the role the route needs (`authorization_error`); an admin
+         *     without a second factor while `MFA_REQUIRED_FOR_ADMINS` is on, or an admin with one whose
+         *     session has not proved it within 10 minutes (`authorization_error`); or a request made
+         *     with the session cookie that did not carry the session's CSRF token in `X-CSRF-Token`
+         *     (`csrf_error`).
          */
         ForbiddenOrCsrf: {
             headers: {
@@ -1493,6 +1752,22 @@ export interface components {
                  *       }
                  *     }
                  */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description A sensitive action the session may not take yet (`authorization_error`): it must have
+         *     proved its password within 10 minutes, and for an account with a second factor a code
+         *     as well (`POST /me/session/confirm`); or a request without the session's CSRF token in
+         *     `X-CSRF-Token` (`csrf_error`).
+         */
+        StepUpOrCsrf: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -1759,19 +2034,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "message": "Login successful",
-                     *       "user": {
-                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
-                     *         "username": "alice",
-                     *         "role": "user"
-                     *       },
-                     *       "expires_at": "2026-01-01T21:00:00.000Z",
-                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["LoginResponse"] | components["schemas"]["MfaRequired"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1930,7 +2193,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["CsrfFailed"];
+            403: components["responses"]["StepUpOrCsrf"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The body does not have the documented shape, the current password is wrong, or the new password is refused. */
@@ -1995,7 +2258,11 @@ export interface operations {
                      *           "role": "user",
                      *           "disabled": false,
                      *           "created_at": "2026-01-01T09:00:00.000Z",
-                     *           "updated_at": "2026-01-01T09:00:00.000Z"
+                     *           "updated_at": "2026-01-01T09:00:00.000Z",
+                     *           "second_factors": {
+                     *             "totp": false,
+                     *             "passkeys": 0
+                     *           }
                      *         }
                      *       ],
                      *       "has_more": false
@@ -2059,7 +2326,11 @@ export interface operations {
                      *       "role": "user",
                      *       "disabled": false,
                      *       "created_at": "2026-01-01T09:00:00.000Z",
-                     *       "updated_at": "2026-01-01T09:00:00.000Z"
+                     *       "updated_at": "2026-01-01T09:00:00.000Z",
+                     *       "second_factors": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["UserAccount"];
@@ -2123,7 +2394,11 @@ export interface operations {
                      *       "role": "user",
                      *       "disabled": false,
                      *       "created_at": "2026-01-01T09:00:00.000Z",
-                     *       "updated_at": "2026-01-01T09:00:00.000Z"
+                     *       "updated_at": "2026-01-01T09:00:00.000Z",
+                     *       "second_factors": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["UserAccount"];
@@ -2223,7 +2498,11 @@ export interface operations {
                      *       "role": "user",
                      *       "disabled": true,
                      *       "created_at": "2026-01-01T09:00:00.000Z",
-                     *       "updated_at": "2026-01-02T10:30:00.000Z"
+                     *       "updated_at": "2026-01-02T10:30:00.000Z",
+                     *       "second_factors": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["UserAccount"];
@@ -2543,11 +2822,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "password": "password123"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ConfirmPasswordRequest"];
             };
         };
@@ -2903,6 +3177,504 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["CsrfFailed"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    loginWithTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorProof"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set, as by `POST /login`. */
+            200: {
+                headers: {
+                    /** @description The new session cookie and its signature, and the `gatehouse_device` cookie, as `POST /login` sets them. */
+                    "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Login successful",
+                     *       "user": {
+                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
+                     *         "username": "alice",
+                     *         "role": "user"
+                     *       },
+                     *       "expires_at": "2026-01-01T21:00:00.000Z",
+                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description No pending sign-in (`Not authenticated`: it lasts 5 minutes; sign in with
+             *     `POST /login` again), or a code that is wrong or already used (`Invalid code`).
+             */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "authentication_error",
+                     *         "message": "Invalid code",
+                     *         "status_code": 401,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMySecondFactors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's second factors. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "totp": true,
+                     *       "recovery_codes_remaining": 9,
+                     *       "passkeys": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MySecondFactors"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    enrolMyTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret and its URI; TOTP is not on until confirmed. */
+            201: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     *       "uri": "otpauth://totp/Gatehouse:alice?issuer=Gatehouse&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["StepUpOrCsrf"];
+            /** @description TOTP is already on; turn it off (`DELETE /me/totp`) before enrolling again. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "TOTP is already on: turn it off first (DELETE /me/totp)",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    disableMyTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "password": "password123",
+                 *       "code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DisableTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description TOTP is off; the recovery codes are gone. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            /** @description TOTP is not on. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "TOTP is not on",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body does not have the documented shape, or the password or the code is not correct. */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "validation_error",
+                     *         "message": "Request validation failed",
+                     *         "status_code": 422,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10",
+                     *         "details": [
+                     *           {
+                     *             "path": "/body/code",
+                     *             "message": "Code is not correct"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmMyTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TotpCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description TOTP is on; the recovery codes are shown this once. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "K7QMX-2ZP4D",
+                     *         "4TRNE-B6WQA",
+                     *         "XH3JC-7YVMS",
+                     *         "PD2KL-QZ5RT",
+                     *         "M6WBA-3NXUE",
+                     *         "T4ZQP-JK7CD",
+                     *         "VE5RM-2HXBL",
+                     *         "7QWNK-D3ZPA",
+                     *         "JB6XT-MC4RV",
+                     *         "Z2LPE-6NQKW"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            /** @description No enrolment was started (`POST /me/totp`), or TOTP is already on. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "No TOTP enrolment to confirm: POST /me/totp first",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body does not have the documented shape, or the code is not correct. */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "validation_error",
+                     *         "message": "Request validation failed",
+                     *         "status_code": 422,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10",
+                     *         "details": [
+                     *           {
+                     *             "path": "/body/code",
+                     *             "message": "Code is not correct"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    regenerateMyRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new recovery codes, shown this once. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "K7QMX-2ZP4D",
+                     *         "4TRNE-B6WQA",
+                     *         "XH3JC-7YVMS",
+                     *         "PD2KL-QZ5RT",
+                     *         "M6WBA-3NXUE",
+                     *         "T4ZQP-JK7CD",
+                     *         "VE5RM-2HXBL",
+                     *         "7QWNK-D3ZPA",
+                     *         "JB6XT-MC4RV",
+                     *         "Z2LPE-6NQKW"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["StepUpOrCsrf"];
+            /** @description TOTP is not on, so there are no recovery codes to replace. */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "conflict_error",
+                     *         "message": "TOTP is not on",
+                     *         "status_code": 409,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resetUserSecondFactors: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /** @description The user's id; an unknown or malformed id answers 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's second factors are reset. */
+            204: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrCsrf"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];

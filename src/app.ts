@@ -27,6 +27,7 @@ import { requestMetrics } from './metrics/request-metrics.js';
 import { mountOperations } from './operations/mount.js';
 import { operationTable } from './operations/table.js';
 import { docsFile, specFile, webDir } from './paths.js';
+import { requireAdminSecondFactor } from './second-factor/admin-policy.js';
 
 /** The session cookie's name outside production; production adds the `__Host-` prefix. */
 export const SESSION_COOKIE = 'gatehouse_session';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireDocumentedBody());
   // After the validator, so the principal is known; before every route, so none can forget it.
   app.use(requireCsrfToken());
+  if (config.mfaRequiredForAdmins) app.use(requireAdminSecondFactor(services.secondFactors));
 
   mountOperations(
     app,

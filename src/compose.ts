@@ -9,7 +9,7 @@ import { VerifiedCredentialCache } from './auth/basic-cache.js';
 import { DeviceTokens } from './auth/device-token.js';
 import { PasswordCheck } from './auth/password-check.js';
 import { createSecurityHandlers } from './auth/security-handlers.js';
-import { createSessionAuthenticator } from './auth/session.js';
+import { createPendingSessionAuthenticator, createSessionAuthenticator } from './auth/session.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
@@ -25,6 +25,10 @@ import { type ClientRateLimit, createClientRateLimit } from './rate-limit/client
 import { CounterStore } from './rate-limit/counters.js';
 import type { Lifecycle } from './runtime/lifecycle.js';
 import { createReadiness, type ReadinessReport } from './runtime/readiness.js';
+import { CodeCheck } from './second-factor/code-check.js';
+import { SecondFactors } from './second-factor/second-factors.js';
+import { SecretBox } from './second-factor/secret-box.js';
+import { StepUp } from './second-factor/step-up.js';
 import { Sessions } from './sessions/sessions.js';
 import type { Store } from './store/store.js';
 import { UserService } from './users/user-service.js';
@@ -63,13 +67,17 @@ export interface Services {
   users: UserService;
   /** Checks a presented password under the brute-force throttle. */
   passwords: PasswordCheck;
+  secondFactors: SecondFactors;
+  /** Checks a presented second-factor code under the same throttle. */
+  codes: CodeCheck;
+  /** Sudo mode, with the second factor for accounts that have one. */
+  stepUp: StepUp;
+  devices: DeviceTokens;
   rateLimit: ClientRateLimit;
   sessions: Sessions;
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   apiKeys: ApiKeyService;
   passkeys: Passkeys;
-  /** Signs the device cookie every sign-in sets. */
-  devices: DeviceTokens;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricHooks;
   /** The Prometheus metrics the request middleware counts into, when there are any. */
@@ -118,6 +126,9 @@ export function composeServices(deps: ComposeDeps): Services {
     devices,
     onAccountLocked: (username, req, userId) => audit.accountLocked(username, req, userId),
   });
+  const secondFactors = new SecondFactors({ store, clock, audit, box: new SecretBox(config.sessionKeys) });
+  const codes = new CodeCheck({ factors: secondFactors, throttle, devices });
+  const stepUp = new StepUp(secondFactors, clock);
   const basicCache = new VerifiedCredentialCache(
     { ttlSeconds: config.basicCacheSeconds, maxEntries: config.basicCacheMaxEntries },
     clock,
@@ -153,6 +164,7 @@ export function composeServices(deps: ComposeDeps): Services {
         throttle,
         cache: basicCache,
         devices,
+        hasSecondFactor: (userId) => secondFactors.hasAny(userId),
         countAhead: rateLimit.countAhead,
       }),
       apiKey: createApiKeyAuthenticator({
@@ -162,6 +174,7 @@ export function composeServices(deps: ComposeDeps): Services {
         refuseTestKeys: config.env === 'production',
       }),
       session: createSessionAuthenticator(sessions),
+      pendingSession: createPendingSessionAuthenticator(sessions),
     },
     metrics,
   );
@@ -174,12 +187,15 @@ export function composeServices(deps: ComposeDeps): Services {
     audit,
     users,
     passwords,
+    secondFactors,
+    codes,
+    stepUp,
+    devices,
     rateLimit,
     sessions,
     securityHandlers,
     apiKeys,
     passkeys,
-    devices,
     readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
     metrics,
     serviceMetrics: deps.metrics,

@@ -36,6 +36,8 @@ export interface MatchedOperation {
     security?: Array<Record<string, string[]>>;
     requestBody?: { required?: boolean };
     'x-rate-limited'?: boolean;
+    /** Only a pending sign-in's cookie is accepted (the second step of signing in). */
+    'x-pending-sign-in'?: boolean;
   };
 }
 

@@ -22,7 +22,14 @@ export type AuditAction =
   | 'passkey.reset'
   | 'user.created'
   | 'user.updated'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'login.mfa_required'
+  | 'totp.enrolment_started'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'recovery_codes.regenerated'
+  | 'recovery_code.used'
+  | 'second_factors.reset';
 
 export interface AuditEntry {
   action: AuditAction;

@@ -23,6 +23,7 @@ export function auditBasicFailures(handlers: SecurityHandlers, audit: AuditLog):
         action: 'basic.failed',
         outcome: 'failure',
         ...(username === undefined ? { detail: { reason: 'malformed' } } : { username }),
+        ...(refusal.message === undefined ? {} : { detail: { reason: 'second_factor_required' } }),
       });
     }
     return passed;

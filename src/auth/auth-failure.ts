@@ -76,9 +76,10 @@ export function authFailure(record: AuthRecord | undefined, security: SecurityRe
     return forbidden(FORBIDDEN_MESSAGES[scope] ?? 'Not allowed');
   }
   const schemes = schemesOf(security);
-  const scheme = failures.find((failure) => failure.reason === 'invalid')?.scheme ?? schemes[0] ?? 'basicAuth';
+  const invalid = failures.find((failure) => failure.reason === 'invalid');
+  const scheme = invalid?.scheme ?? schemes[0] ?? 'basicAuth';
   const challenges = [...new Set(schemes.map((name) => CHALLENGES[name]).filter((c): c is string => c !== undefined))];
-  return unauthenticated(UNAUTHENTICATED_MESSAGES[scheme], challenges);
+  return unauthenticated(invalid?.message ?? UNAUTHENTICATED_MESSAGES[scheme], challenges);
 }
 
 /**

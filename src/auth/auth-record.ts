@@ -22,6 +22,8 @@ export interface AuthFailure {
   retryAfterSeconds?: number;
   /** The username a refused Basic credential named (only for "invalid", when it was well formed). */
   username?: string;
+  /** The public message for an "invalid" credential, when not the scheme's usual one. */
+  message?: string;
   /** What went wrong when the credential could not be checked at all (only for "unavailable"); for the log. */
   cause?: string;
 }

@@ -12,6 +12,7 @@ import {
   INVALID_CREDENTIAL,
   NO_CREDENTIAL,
   refused,
+  refusedForSecondFactor,
   throttled,
 } from './principal.js';
 
@@ -21,6 +22,8 @@ export interface BasicAuthenticatorDeps {
   throttle: BruteForceThrottle;
   cache: VerifiedCredentialCache;
   devices: DeviceTokens;
+  /** Whether the user has a second factor, which Basic cannot carry: then the password alone is refused. */
+  hasSecondFactor: (userId: string) => Promise<boolean>;
   /** Counts the request against the cached user while the throttle is read: one trip to Redis for both. */
   countAhead?: (request: Request, caller: CountedCaller) => void;
 }
@@ -37,6 +40,7 @@ export function createBasicAuthenticator({
   throttle,
   cache,
   devices,
+  hasSecondFactor,
   countAhead,
 }: BasicAuthenticatorDeps): BasicAuthenticator {
   /** Identical credentials from one address arriving together share one bcrypt check. */
@@ -90,6 +94,8 @@ export function createBasicAuthenticator({
     const result = await check;
     if (result.outcome === 'throttled') return throttled(result.retryAfterSeconds);
     if (result.outcome === 'invalid') return refused(credentials.username);
+    // Never cached: turning a factor on bumps credential_version, which ends any entry made before.
+    if (await hasSecondFactor(result.user.id)) return refusedForSecondFactor(credentials.username);
     cache.set(key, { userId: result.user.id, credentialVersion: result.user.credential_version });
     return authenticated({ scheme: 'basic', user: result.user });
   };

@@ -17,8 +17,11 @@ export type Principal =
  */
 export type Authentication =
   | { outcome: 'none' }
-  /** `username`: the name a well-formed but refused Basic credential gave, for the audit trail. */
-  | { outcome: 'invalid'; username?: string }
+  /**
+   * `username`: the name a well-formed but refused Basic credential gave, for the audit trail;
+   * `message`: what to tell the caller instead of the scheme's usual words.
+   */
+  | { outcome: 'invalid'; username?: string; message?: string }
   | { outcome: 'throttled'; retryAfterSeconds: number }
   | { outcome: 'authenticated'; principal: Principal };
 
@@ -28,6 +31,17 @@ export const INVALID_CREDENTIAL: Authentication = { outcome: 'invalid' };
 /** A credential that named a user but did not prove it. */
 export function refused(username: string): Authentication {
   return { outcome: 'invalid', username };
+}
+
+/**
+ * The right password of an account with a second factor: Basic cannot carry the code, so the
+ * password alone must not pass, and the caller is told what will.
+ */
+export const SECOND_FACTOR_BASIC_MESSAGE =
+  'This account has a second factor, which HTTP Basic cannot carry: sign in with a session (POST /login) or use an API key';
+
+export function refusedForSecondFactor(username: string): Authentication {
+  return { outcome: 'invalid', username, message: SECOND_FACTOR_BASIC_MESSAGE };
 }
 
 export function throttled(retryAfterSeconds: number): Authentication {

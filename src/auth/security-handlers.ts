@@ -15,6 +15,8 @@ export interface Authenticators {
   basic: BasicAuthenticator;
   apiKey: ApiKeyAuthenticator;
   session: SessionAuthenticator;
+  /** The session cookie on operations marked `x-pending-sign-in`. */
+  pendingSession: SessionAuthenticator;
 }
 
 type SecurityHandler = (req: Request, scopes: string[]) => Promise<boolean>;
@@ -63,7 +65,13 @@ export function createSecurityHandlers(authenticators: Authenticators, metrics: 
       }
       if (result.outcome === 'invalid') {
         metrics.authOutcome(scheme, 'invalid');
-        record.failures.push({ scheme, reason: 'invalid', missing: [], username: result.username });
+        record.failures.push({
+          scheme,
+          reason: 'invalid',
+          missing: [],
+          username: result.username,
+          ...(result.message === undefined ? {} : { message: result.message }),
+        });
         return false;
       }
       const missing = missingScopes(result.principal, scopes);
@@ -81,7 +89,11 @@ export function createSecurityHandlers(authenticators: Authenticators, metrics: 
     basicAuth: handle('basicAuth', (req) => authenticators.basic(req.headers.authorization, passwordClientOf(req))),
     bearerAuth: handle('bearerAuth', (req) => authenticators.apiKey(bearerToken(req.headers.authorization))),
     apiKey: handle('apiKey', (req) => authenticators.apiKey(singleHeader(req.headers['x-api-key']))),
-    sessionCookie: handle('sessionCookie', (req) => authenticators.session(sessionCookieTokenOf(req))),
+    sessionCookie: handle('sessionCookie', (req) =>
+      matchedOperation(req)?.schema?.['x-pending-sign-in'] === true
+        ? authenticators.pendingSession(sessionCookieTokenOf(req))
+        : authenticators.session(sessionCookieTokenOf(req)),
+    ),
   };
 }
 

@@ -12,3 +12,16 @@ export function createSessionAuthenticator(sessions: Sessions): SessionAuthentic
     return authenticated({ scheme: 'session', user: found.user, session: found.session });
   };
 }
+
+/**
+ * The same cookie on the operations that finish a two-step sign-in (`x-pending-sign-in` in the
+ * contract): only a pending sign-in passes there, and a full session does not.
+ */
+export function createPendingSessionAuthenticator(sessions: Sessions): SessionAuthenticator {
+  return async (token) => {
+    if (token === undefined || token === null) return NO_CREDENTIAL;
+    const found = typeof token === 'string' ? await sessions.validatePending(token) : null;
+    if (found === null) return INVALID_CREDENTIAL;
+    return authenticated({ scheme: 'session', user: found.user, session: found.session });
+  };
+}

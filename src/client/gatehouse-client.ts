@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { paths } from '../../generated/openapi.js';
+import type { components, paths } from '../../generated/openapi.js';
 import { SessionState } from './session-state.js';
 
 /** The credentials a client sends with every request. */
@@ -16,10 +16,27 @@ export interface GatehouseClientOptions {
   fetch?: (request: Request) => Promise<Response>;
 }
 
+/** What `POST /login` answers: signed in, or a pending sign-in that owes a second factor. */
+export type LoginAnswer = components['schemas']['LoginResponse'] | components['schemas']['MfaRequired'];
+/** The second step of a sign-in: a code from the authenticator app, or a recovery code. */
+export type SecondFactorProof = components['schemas']['SecondFactorProof'];
+
 export type GatehouseClient = Client<paths> & {
   /** Session cookie and CSRF token, for `{ type: 'session' }` clients. */
   readonly session: SessionState;
+  /**
+   * Signs in (`POST /login`). For an account with a second factor the answer has
+   * `mfa_required: true`: finish with `loginWithTotp`, on the same client.
+   */
+  login(username: string, password: string): Promise<{ data?: LoginAnswer; response: Response }>;
+  /** The second step of a two-step sign-in (`POST /login/totp`), with the pending sign-in the client holds. */
+  loginWithTotp(
+    proof: SecondFactorProof,
+  ): Promise<{ data?: components['schemas']['LoginResponse']; response: Response }>;
 };
+
+/** Answers that carry the session's CSRF token: a sign-in, and each step of a two-step one. */
+const SIGN_IN_PATHS = ['/login', '/login/totp'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -49,7 +66,7 @@ function credentialMiddleware(credentials: GatehouseCredentials, session: Sessio
       if (credentials.type !== 'session') return response;
       session.absorb(response.headers.getSetCookie?.() ?? []);
       const path = new URL(request.url).pathname;
-      if (path.endsWith('/login') && response.ok) {
+      if (SIGN_IN_PATHS.some((signIn) => path.endsWith(signIn)) && response.ok) {
         const body = (await response.clone().json()) as { csrf_token?: unknown };
         session.csrfToken = typeof body.csrf_token === 'string' ? body.csrf_token : undefined;
       }
@@ -71,5 +88,15 @@ export function createGatehouseClient(options: GatehouseClientOptions): Gatehous
   });
   const session = new SessionState();
   if (options.credentials !== undefined) client.use(credentialMiddleware(options.credentials, session));
-  return Object.assign(client, { session });
+  return Object.assign(client, {
+    session,
+    async login(username: string, password: string) {
+      const { data, response } = await client.POST('/login', { body: { username, password } });
+      return { data, response };
+    },
+    async loginWithTotp(proof: SecondFactorProof) {
+      const { data, response } = await client.POST('/login/totp', { body: proof });
+      return { data, response };
+    },
+  });
 }

@@ -4,5 +4,7 @@ export {
   type GatehouseClient,
   type GatehouseClientOptions,
   type GatehouseCredentials,
+  type LoginAnswer,
+  type SecondFactorProof,
 } from './gatehouse-client.js';
 export { SessionState } from './session-state.js';

@@ -43,6 +43,8 @@ export interface Config {
   auditRetentionDays: number;
   /** The passkeys' relying party: WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS. */
   webauthn: WebauthnSettings;
+  /** Admins without a second factor are refused on admin operations (they may still sign in and enrol). */
+  mfaRequiredForAdmins: boolean;
 }
 
 export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
@@ -159,6 +161,7 @@ export function parseConfig(env: Env): ConfigResult {
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
     webauthn: parseWebauthnSettings(env, port, production, { problems, warnings }),
+    mfaRequiredForAdmins: flag('MFA_REQUIRED_FOR_ADMINS', false),
   };
   if (config.webConcurrency > 1 && databaseUrl === 'sqlite::memory:') {
     problems.push('WEB_CONCURRENCY above 1 needs a store the workers share: DATABASE_URL cannot be sqlite::memory:');

@@ -10,7 +10,7 @@ export function randomBase62(length: number): string {
 }
 
 /** A public identifier such as `usr_…`: 16 base62 characters, about 95 random bits. */
-export function newId(prefix: 'usr' | 'key' | 'ses' | 'evt' | 'pky' | 'wch'): string {
+export function newId(prefix: 'usr' | 'key' | 'ses' | 'evt' | 'rcv' | 'pky' | 'wch'): string {
   return `${prefix}_${randomBase62(16)}`;
 }
 

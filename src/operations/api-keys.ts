@@ -1,17 +1,16 @@
 import type { components } from '../../generated/openapi.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
-import { requireRecentPassword } from '../auth/sudo-mode.js';
-import type { Clock } from '../clock.js';
 import { forbidden, notFound } from '../errors/api-error.js';
 import { listPage } from '../http/pagination.js';
+import type { StepUp } from '../second-factor/step-up.js';
 import { type ApiKeyRecord, permissionsOf } from '../store/api-keys.js';
 import type { Store } from '../store/store.js';
 import type { Operations } from './operation.js';
 
 export interface ApiKeyOperationDeps {
   store: Store;
-  clock: Clock;
   apiKeys: ApiKeyService;
+  stepUp: StepUp;
 }
 
 /** A key as the contract lists it: never the secret, never the hash. */
@@ -34,13 +33,14 @@ function apiKeyJson(record: ApiKeyRecord): components['schemas']['ApiKey'] {
  */
 export function apiKeysOperations({
   store,
-  clock,
   apiKeys,
+  stepUp,
 }: ApiKeyOperationDeps): Operations<'createApiKey' | 'listApiKeys' | 'revokeApiKey'> {
   return {
     createApiKey: async ({ body }, context) => {
       // A key outlives a password change unless revoked: a session must have proved the password lately.
-      requireRecentPassword(context.principal, clock.now(), 'mint an API key');
+      // With a second factor, the factor too (StepUp).
+      await stepUp.require(context.principal, 'mint an API key');
       const { key, record } = await apiKeys.issue(
         context.principal.user,
         { name: body.name, permissions: body.permissions, expiresAt: body.expires_at },

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { THROTTLED_MESSAGE, tooManyRequests, unauthenticated, validationFailed } from '../errors/api-error.js';
+import type { StepUp } from '../second-factor/step-up.js';
 import type { Store } from '../store/store.js';
 import type { UserService } from '../users/user-service.js';
 import type { Operations } from './operation.js';
@@ -11,6 +12,7 @@ export interface MeOperationDeps {
   users: UserService;
   passwords: PasswordCheck;
   audit: AuditLog;
+  stepUp: StepUp;
 }
 
 /** The caller's own account, whatever credential they came with. */
@@ -19,6 +21,7 @@ export function meOperations({
   users,
   passwords,
   audit,
+  stepUp,
 }: MeOperationDeps): Operations<'getMe' | 'changeMyPassword'> {
   return {
     getMe: (_input, context) => {
@@ -37,6 +40,8 @@ export function meOperations({
     changeMyPassword: async ({ body }, context) => {
       const principal = context.principal;
       const { current_password: currentPassword, new_password: newPassword, revoke_api_keys: revokeApiKeys } = body;
+      // The current password alone is what a thief of it has: with a second factor, the factor too.
+      await stepUp.requireForFactorAccounts(principal, 'change your password');
       // Read afresh: the principal may come from a cache, and the hash is what is checked here.
       const user = await store.users.findById(principal.user.id);
       if (user === undefined || user.disabled) throw unauthenticated('Invalid credentials');

@@ -1,23 +1,23 @@
 import type { components } from '../../generated/openapi.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceTokens } from '../auth/device-token.js';
-import { requireRecentPassword } from '../auth/sudo-mode.js';
-import type { Clock } from '../clock.js';
 import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../passkeys/ceremonies.js';
 import type { Passkeys } from '../passkeys/passkeys.js';
+import type { StepUp } from '../second-factor/step-up.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { PasskeyRecord } from '../store/passkeys.js';
 import type { Operations } from './operation.js';
-import { completeSignIn } from './sign-in.js';
+import { signedIn } from './signed-in.js';
 
 export interface PasskeyOperationDeps {
   passkeys: Passkeys;
   sessions: Sessions;
   audit: AuditLog;
   devices: DeviceTokens;
-  clock: Clock;
+  /** Sudo mode, with a fresh second factor for accounts that have one. */
+  stepUp: StepUp;
   metrics: MetricHooks;
 }
 
@@ -60,7 +60,7 @@ export function passkeysOperations({
   sessions,
   audit,
   devices,
-  clock,
+  stepUp,
   metrics,
 }: PasskeyOperationDeps): Operations<PasskeyOperationIds> {
   return {
@@ -69,7 +69,7 @@ export function passkeysOperations({
       // The contract lets only the cookie in; this guards the handler, not the contract.
       if (principal.scheme !== 'session') throw unauthenticated('Not authenticated');
       // A new way in must not be added with a stolen cookie alone.
-      requireRecentPassword(principal, clock.now(), 'add a passkey');
+      await stepUp.require(principal, 'add a passkey');
       const started = await passkeys.registrationOptions(principal.user, principal.session.id);
       return {
         status: 200,
@@ -99,7 +99,7 @@ export function passkeysOperations({
       return { status: 200, body: { data: list.map(passkeyJson) } };
     },
     deleteMyPasskey: async ({ params }, context) => {
-      requireRecentPassword(context.principal, clock.now(), 'delete a passkey');
+      await stepUp.require(context.principal, 'delete a passkey');
       if (!(await passkeys.deleteOwn(context.principal.user, params.id, context.origin)))
         throw notFound('Passkey not found');
       return { status: 204 };
@@ -141,11 +141,13 @@ export function passkeysOperations({
         });
         throw unauthenticated('Invalid credentials');
       }
-      const signedIn = await completeSignIn({ sessions, audit }, result.user, context, {
-        deviceToken: devices.issue(result.user.id),
-        detail: { method: 'passkey', passkey_id: result.passkey.id },
+      const started = await sessions.start(result.user, {
+        userAgent: context.userAgent,
+        ip: context.ip ?? null,
+        previousToken: context.sessionCookieToken,
       });
-      return { status: 200, body: signedIn };
+      const deviceToken = devices.issue(result.user.id);
+      return { status: 200, body: await signedIn(result.user, started, deviceToken, context, audit, 'passkey') };
     },
   };
 }

@@ -2,24 +2,34 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { sudoExpiresAt } from '../auth/sudo-mode.js';
 import { THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
+import { type CodeCheck, codeProofOf } from '../second-factor/code-check.js';
+import type { SecondFactors } from '../second-factor/second-factors.js';
 import type { Sessions } from '../sessions/sessions.js';
+import { INVALID_CODE_MESSAGE } from './login-totp.js';
 import type { Operations } from './operation.js';
 
 export interface SessionConfirmDeps {
   sessions: Sessions;
   passwords: PasswordCheck;
   audit: AuditLog;
+  secondFactors: SecondFactors;
+  codes: CodeCheck;
 }
+
+export const CODE_NEEDED_MESSAGE = 'This account has a second factor: send code or recovery_code with the password';
 
 /**
  * Sudo mode's way back in: the session proves its password again (GitHub's "confirm access").
  * The password goes through the same check and throttle as a sign-in, so a stolen cookie gains
- * no faster way to guess it; a wrong one leaves the session as it was.
+ * no faster way to guess it; a wrong one leaves the session as it was. An account with a second
+ * factor confirms a code with the password (under the same throttle), or nothing is confirmed.
  */
 export function sessionConfirmOperations({
   sessions,
   passwords,
   audit,
+  secondFactors,
+  codes,
 }: SessionConfirmDeps): Operations<'confirmMySession'> {
   return {
     confirmMySession: async ({ body }, context) => {
@@ -28,6 +38,18 @@ export function sessionConfirmOperations({
       if (principal.scheme !== 'session') throw unauthenticated('Not authenticated');
       const { user, session } = principal;
       const subject = { type: 'session', id: session.id } as const;
+      const hasFactor = await secondFactors.hasAny(user.id);
+      const proof = codeProofOf(body);
+      if (hasFactor && proof === undefined) {
+        await audit.recordFrom(context.origin, {
+          action: 'session.confirmed',
+          outcome: 'failure',
+          username: user.username,
+          subject,
+          detail: { reason: 'code_required' },
+        });
+        throw unauthenticated(CODE_NEEDED_MESSAGE);
+      }
       const check = await passwords.verify(user.username, body.password, context.passwordClient).catch((error) => {
         throw unavailable('Password confirmation is unavailable right now; try again shortly', error);
       });
@@ -51,7 +73,28 @@ export function sessionConfirmOperations({
         });
         throw unauthenticated('Invalid credentials');
       }
-      const confirmed = await sessions.confirmPassword(session);
+      if (hasFactor && proof !== undefined) {
+        const code = await codes.verify(user, proof, context.passwordClient, context.origin).catch((error) => {
+          throw unavailable('Password confirmation is unavailable right now; try again shortly', error);
+        });
+        if (code.outcome !== 'verified') {
+          await audit.recordFrom(context.origin, {
+            action: 'session.confirmed',
+            outcome: 'failure',
+            username: user.username,
+            subject,
+            detail:
+              code.outcome === 'throttled'
+                ? { factor: proof.kind, throttled: true }
+                : { factor: proof.kind, reason: 'wrong_code' },
+          });
+          if (code.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, code.retryAfterSeconds);
+          throw unauthenticated(INVALID_CODE_MESSAGE);
+        }
+      }
+      const confirmed = hasFactor
+        ? await sessions.confirmPasswordAndFactor(session)
+        : await sessions.confirmPassword(session);
       // Signed out in the meantime: nothing left to confirm.
       if (confirmed === null) throw unauthenticated('Not authenticated');
       await audit.recordFrom(context.origin, {
@@ -59,6 +102,7 @@ export function sessionConfirmOperations({
         outcome: 'success',
         username: user.username,
         subject,
+        ...(hasFactor && proof !== undefined ? { detail: { factor: proof.kind } } : {}),
       });
       return {
         status: 200,

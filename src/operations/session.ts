@@ -3,10 +3,11 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { PasswordCheck } from '../auth/password-check.js';
 import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
+import type { SecondFactors } from '../second-factor/second-factors.js';
 import type { Sessions } from '../sessions/sessions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { Operations } from './operation.js';
-import { completeSignIn } from './sign-in.js';
+import { signedIn } from './signed-in.js';
 import { userJson } from './user-json.js';
 
 export interface SessionOperationDeps {
@@ -14,6 +15,7 @@ export interface SessionOperationDeps {
   passwords: PasswordCheck;
   audit: AuditLog;
   metrics: MetricHooks;
+  secondFactors: SecondFactors;
 }
 
 /** A session as its owner sees it: never its token or CSRF hash. */
@@ -53,6 +55,7 @@ export function sessionOperations({
   passwords,
   audit,
   metrics,
+  secondFactors,
 }: SessionOperationDeps): Operations<SessionOperationIds> {
   return {
     login: async ({ body }, context) => {
@@ -76,10 +79,37 @@ export function sessionOperations({
         await audit.recordFrom(context.origin, { action: 'login.failed', outcome: 'failure', username });
         throw unauthenticated('Invalid credentials');
       }
-      const signedIn = await completeSignIn({ sessions, audit }, check.user, context, {
-        deviceToken: check.deviceToken,
-      });
-      return { status: 200, body: signedIn };
+      const { user } = check;
+      const client = {
+        userAgent: context.userAgent,
+        ip: context.ip ?? null,
+        previousToken: context.sessionCookieToken,
+      };
+
+      const methods = await secondFactors.methodsOf(user.id);
+      if (methods.length > 0) {
+        // Half signed in: the cookie can finish the sign-in with a code and do nothing else. No
+        // device cookie yet: it would spare a holder of the stolen password the account lock.
+        const pending = await sessions.startPending(user, client);
+        context.setSessionCookie(pending.token);
+        await audit.recordFrom(context.origin, {
+          action: 'login.mfa_required',
+          outcome: 'success',
+          username: user.username,
+          subject: { type: 'session', id: pending.record.id },
+        });
+        return {
+          status: 200,
+          body: {
+            mfa_required: true,
+            methods,
+            expires_at: pending.record.expires_at,
+            csrf_token: pending.csrfToken,
+          },
+        };
+      }
+      const started = await sessions.start(user, client);
+      return { status: 200, body: await signedIn(user, started, check.deviceToken, context, audit) };
     },
     getDashboard: (_input, context) => ({
       status: 200,

@@ -3,10 +3,12 @@ import { apiKeysOperations } from './api-keys.js';
 import { apikeyOperations } from './apikey.js';
 import { type AuditOperationDeps, auditOperations } from './audit.js';
 import { basicOperations } from './basic.js';
+import { type LoginTotpDeps, loginTotpOperations } from './login-totp.js';
 import { type MeOperationDeps, meOperations } from './me.js';
 import type { OperationTable } from './operation.js';
 import { pagesOperations } from './pages.js';
 import { type PasskeyOperationDeps, passkeysOperations } from './passkeys.js';
+import { type SecondFactorOperationDeps, secondFactorOperations } from './second-factor.js';
 import { type ServiceOperationDeps, serviceOperations } from './service.js';
 import { type SessionOperationDeps, sessionOperations } from './session.js';
 import { sessionConfirmOperations } from './session-confirm.js';
@@ -18,6 +20,8 @@ export type OperationDeps = ApiKeyOperationDeps &
   PasskeyOperationDeps &
   ServiceOperationDeps &
   SessionOperationDeps &
+  LoginTotpDeps &
+  SecondFactorOperationDeps &
   UserOperationDeps & {
     /** The sign-in page and its assets. */
     webDir: string;
@@ -34,6 +38,8 @@ export function operationTable(deps: OperationDeps): OperationTable {
     ...apikeyOperations(),
     ...sessionOperations(deps),
     ...sessionConfirmOperations(deps),
+    ...loginTotpOperations(deps),
+    ...secondFactorOperations(deps),
     ...apiKeysOperations(deps),
     ...serviceOperations(deps),
     ...meOperations(deps),

@@ -38,6 +38,8 @@ export interface ValidSession {
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** How long a sign-in may wait for its second factor: long enough to open an app and type six digits. */
+export const PENDING_MINUTES = 5;
 /** The contract's bound on one list; nobody has a hundred live sessions by honest use. */
 const MAX_LISTED = 100;
 
@@ -59,9 +61,52 @@ export class Sessions {
 
   /** Starts a new session with fresh random secrets: nothing the client sent before is reused. */
   async start(user: UserRecord, client: SessionClient): Promise<StartedSession> {
+    return this.open(user, client, {});
+  }
+
+  /**
+   * Starts a pending sign-in for a user who proved the password and owes a second factor: a
+   * session that validate() never accepts, good for PENDING_MINUTES and for nothing but
+   * completePending().
+   */
+  async startPending(user: UserRecord, client: SessionClient): Promise<StartedSession> {
+    return this.open(user, client, { pendingUntil: addMinutes(this.deps.clock.now(), PENDING_MINUTES) });
+  }
+
+  /** The live pending sign-in a cookie's token names, with its enabled owner; null for anything else. */
+  async validatePending(token: string): Promise<ValidSession | null> {
+    if (!TOKEN_SHAPE.test(token)) return null;
+    const found = await this.deps.repository.findWithOwnerByTokenHash(sha256Hex(token));
+    const now = this.deps.clock.now();
+    if (found === undefined || found.owner.disabled || found.record.revoked_at !== null) return null;
+    const pendingUntil = found.record.pending_until;
+    if (pendingUntil === null || now >= new Date(pendingUntil)) return null;
+    return { session: found.record, user: found.owner };
+  }
+
+  /**
+   * The second factor was proved: the pending sign-in ends and a full session starts, marked as
+   * having proved the factor now (sudo mode for accounts with one). Null when the pending sign-in
+   * had already ended, so two completions racing with one pending cookie start one session.
+   */
+  async completePending(
+    pending: SessionRecord,
+    user: UserRecord,
+    client: SessionClient,
+  ): Promise<StartedSession | null> {
+    if (!(await this.deps.repository.revoke(pending.id, this.deps.clock.now()))) return null;
+    return this.open(user, { ...client, previousToken: undefined }, { factorVerified: true });
+  }
+
+  private async open(
+    user: UserRecord,
+    client: SessionClient,
+    kind: { pendingUntil?: Date; factorVerified?: boolean },
+  ): Promise<StartedSession> {
     const { repository, clock, policy } = this.deps;
     if (typeof client.previousToken === 'string') {
-      const previous = await this.validate(client.previousToken);
+      const previous =
+        (await this.validate(client.previousToken)) ?? (await this.validatePending(client.previousToken));
       if (previous !== null) await repository.revoke(previous.session.id, clock.now());
     }
     const token = newSecretToken();
@@ -73,9 +118,11 @@ export class Sessions {
       csrfTokenHash: sha256Hex(csrfToken),
       userId: user.id,
       now,
-      expiresAt: addMinutes(now, policy.absoluteHours * 60),
+      expiresAt: kind.pendingUntil ?? addMinutes(now, policy.absoluteHours * 60),
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip,
+      pendingUntil: kind.pendingUntil,
+      factorVerified: kind.factorVerified,
     });
     return { token, csrfToken, record };
   }
@@ -89,7 +136,9 @@ export class Sessions {
     const { repository, clock, policy } = this.deps;
     const found = await repository.findWithOwnerByTokenHash(sha256Hex(token));
     const now = clock.now();
-    if (found === undefined || !isLive(found.record, now, policy) || found.owner.disabled) return null;
+    // A pending sign-in owes its second factor: it is no session to anything but validatePending.
+    if (found === undefined || found.record.pending_until !== null) return null;
+    if (!isLive(found.record, now, policy) || found.owner.disabled) return null;
     const { record, owner } = found;
     if (now.getTime() - new Date(record.last_seen_at).getTime() >= this.touchIntervalMs) {
       await repository.touch(record.id, now);
@@ -131,6 +180,18 @@ export class Sessions {
     const now = this.deps.clock.now();
     if (!(await this.deps.repository.markReauthenticated(record.id, now))) return null;
     return { ...record, reauthenticated_at: now.toISOString() };
+  }
+
+  /** As confirmPassword, for a confirmation that proved a second factor with the password. */
+  async confirmPasswordAndFactor(record: SessionRecord): Promise<ConfirmedSession | null> {
+    const now = this.deps.clock.now();
+    if (!(await this.deps.repository.markReauthenticatedWithFactor(record.id, now))) return null;
+    return { ...record, reauthenticated_at: now.toISOString(), factor_verified_at: now.toISOString() };
+  }
+
+  /** The session just proved a second factor (the first code that turned TOTP on). */
+  async markFactorVerified(record: SessionRecord): Promise<void> {
+    await this.deps.repository.markFactorVerified(record.id, this.deps.clock.now());
   }
 
   /** Sign-out: ends the caller's own session. */

@@ -87,7 +87,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('sessions').dropColumn('reauthenticated_at').execute();
     },
   },
-  // 0004 belongs to the second factor's TOTP tables (branch totp); kysely allows the gap.
+  '0004_second_factor': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('totp_factors')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', 'text')
+        .addColumn('last_used_step', 'integer')
+        .execute();
+      await db.schema
+        .createTable('recovery_codes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema.createIndex('recovery_codes_user_id').on('recovery_codes').column('user_id').execute();
+      await db.schema.alterTable('sessions').addColumn('pending_until', 'text').execute();
+      await db.schema.alterTable('sessions').addColumn('factor_verified_at', 'text').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('sessions').dropColumn('factor_verified_at').execute();
+      await db.schema.alterTable('sessions').dropColumn('pending_until').execute();
+      await db.schema.dropTable('recovery_codes').execute();
+      await db.schema.dropTable('totp_factors').execute();
+    },
+  },
   '0005_passkeys': {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -49,8 +49,36 @@ export interface SessionsTable {
   revoked_at: string | null;
   /** When the session last confirmed its password (POST /me/session/confirm); null: only at sign-in. */
   reauthenticated_at: string | null;
+  /**
+   * Set while the session is only half signed in (the password was right, a second factor is
+   * still owed) and until when; such a session is accepted by nothing but the second step.
+   */
+  pending_until: string | null;
+  /** When the session last proved a second factor (two-step sign-in, confirmation with a code); null: never. */
+  factor_verified_at: string | null;
   user_agent: string | null;
   ip: string | null;
+}
+
+export interface TotpFactorsTable {
+  /** One TOTP factor per user. */
+  user_id: string;
+  /** The base32 secret, encrypted under a key derived from SESSION_KEYS (see secret-box.ts). */
+  secret: string;
+  created_at: string;
+  /** Null until a first code confirms the enrolment: only a confirmed factor counts. */
+  confirmed_at: string | null;
+  /** The last time step a code was accepted for: a code of that step or an earlier one is refused. */
+  last_used_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the normalised code; the code itself is shown once and never stored. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 export type AuditOutcome = 'success' | 'failure';
@@ -115,6 +143,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
 }

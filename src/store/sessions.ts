@@ -15,6 +15,10 @@ export interface NewSession {
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;
+  /** A pending sign-in that owes a second factor until then (see Sessions.startPending). */
+  pendingUntil?: Date;
+  /** The sign-in proved a second factor (two-step sign-in). */
+  factorVerified?: boolean;
 }
 
 /** What "live" means to a query: not revoked, before the absolute end, seen within the idle window. */
@@ -52,6 +56,8 @@ export class SessionRepository {
       expires_at: session.expiresAt.toISOString(),
       revoked_at: null,
       reauthenticated_at: null,
+      pending_until: session.pendingUntil?.toISOString() ?? null,
+      factor_verified_at: session.factorVerified === true ? session.now.toISOString() : null,
       user_agent: session.userAgent,
       ip: session.ip,
     };
@@ -80,6 +86,7 @@ export class SessionRepository {
       .selectAll()
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
+      .where('pending_until', 'is', null)
       .where('expires_at', '>', live.now.toISOString())
       .where('last_seen_at', '>', live.seenSince.toISOString())
       .orderBy('created_at', 'desc')
@@ -101,6 +108,29 @@ export class SessionRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** As markReauthenticated, for a confirmation that proved a second factor with the password. */
+  async markReauthenticatedWithFactor(id: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ reauthenticated_at: now.toISOString(), factor_verified_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('pending_until', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Records that a full session just proved a second factor (a first code that turned TOTP on). */
+  async markFactorVerified(id: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ factor_verified_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('pending_until', 'is', null)
+      .execute();
   }
 
   /** Swaps the CSRF token's hash, only if it is still `previous` (of two racing swaps, one lands). */

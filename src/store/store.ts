@@ -4,6 +4,7 @@ import { AuditEventRepository } from './audit-events.js';
 import { type DatabaseHandle, openDatabase } from './database.js';
 import { migrateToLatest } from './migrations.js';
 import { PasskeyRepository } from './passkeys.js';
+import { SecondFactorRepository } from './second-factors.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 import { WebauthnChallengeRepository } from './webauthn-challenges.js';
@@ -16,6 +17,7 @@ export class Store {
   readonly auditEvents: AuditEventRepository;
   readonly passkeys: PasskeyRepository;
   readonly webauthnChallenges: WebauthnChallengeRepository;
+  readonly secondFactors: SecondFactorRepository;
 
   constructor(
     readonly handle: DatabaseHandle,
@@ -28,6 +30,7 @@ export class Store {
     this.auditEvents = new AuditEventRepository(handle.db);
     this.passkeys = new PasskeyRepository(handle.db);
     this.webauthnChallenges = new WebauthnChallengeRepository(handle.db);
+    this.secondFactors = new SecondFactorRepository(handle.db);
   }
 
   get db(): DatabaseHandle['db'] {

@@ -152,6 +152,18 @@ export class UserRepository {
     return this.findById(id);
   }
 
+  /**
+   * Bumps credential_version alone: what the password proves has changed (a second factor was
+   * turned on), so every cached Basic credential of the user must be checked again.
+   */
+  async bumpCredentialVersion(id: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ credential_version: eb('credential_version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Deletes the user; the database deletes their sessions and API keys with them. */
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();

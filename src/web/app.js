@@ -5,7 +5,8 @@
 // these few globals.
 
 // `afterConfirm`: the sensitive action a stale session was refused, retried once the password is confirmed.
-const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined };
+// `hasFactor`: the account has a second factor, so sudo mode wants a code with the password.
+const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined, hasFactor: false, recoveryMode: false };
 const $ = (id) => document.getElementById(id);
 
 /** Calls the API; a non-2xx answer throws an Error carrying the envelope's readable message. */
@@ -111,7 +112,7 @@ async function showSignedIn(session) {
   $('greeting').textContent = message;
   $('sign-in').hidden = true;
   $('signed-in').hidden = false;
-  await Promise.all([showSessions(), showKeys(), showPasskeys()]);
+  await Promise.all([showSessions(), showKeys(), showSecondFactors(), showPasskeys()]);
   // Admins get the console; everyone else never sees it, and the API would refuse them anyway.
   if (session.user.role === 'admin') await showAdmin();
   else hideAdmin();
@@ -121,6 +122,9 @@ function showSignIn(message) {
   page.csrfToken = undefined;
   page.user = undefined;
   hideConfirmPassword();
+  $('sign-in-code').hidden = true;
+  $('totp-enrol').hidden = true;
+  $('recovery-codes-shown').hidden = true;
   $('signed-in').hidden = true;
   $('new-key-secret').hidden = true;
   hideAdmin();
@@ -135,11 +139,93 @@ $('sign-in').addEventListener('submit', async (event) => {
     const login = await api('POST', '/login', { username: form.get('username'), password: form.get('password') });
     event.target.reset();
     say('');
+    if (login.mfa_required) return showCodeStep(login.csrf_token);
     await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
     $('greeting').focus();
   } catch (error) {
     say(error.message, 'error');
   }
+});
+
+// Two-step sign-in: the password was right and the account has a second factor. The cookie now
+// holds a pending sign-in that only POST /login/totp accepts, with this CSRF token.
+function showCodeStep(csrfToken) {
+  page.csrfToken = csrfToken;
+  setRecoveryMode(false);
+  $('sign-in').hidden = true;
+  $('sign-in-code').hidden = false;
+  $('sign-in-code-input').focus();
+}
+
+function setRecoveryMode(on) {
+  page.recoveryMode = on;
+  $('sign-in-code-label').textContent = on ? 'Recovery code' : 'Code from your authenticator app';
+  $('sign-in-code-recovery').textContent = on ? 'Use the authenticator app' : 'Use a recovery code';
+  $('sign-in-code-input').inputMode = on ? 'text' : 'numeric';
+  $('sign-in-code-input').value = '';
+}
+
+$('sign-in-code-recovery').addEventListener('click', () => {
+  setRecoveryMode(!page.recoveryMode);
+  $('sign-in-code-input').focus();
+});
+
+$('sign-in-code').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const value = String(new FormData(event.target).get('code')).trim();
+  try {
+    const login = await api('POST', '/login/totp', page.recoveryMode ? { recovery_code: value } : { code: value });
+    event.target.reset();
+    $('sign-in-code').hidden = true;
+    say('');
+    await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
+    $('greeting').focus();
+  } catch (error) {
+    // Not authenticated: the pending sign-in ran out (5 minutes); start again with the password.
+    if (error.status === 401 && error.message !== 'Invalid code') return showSignIn('Please sign in again.');
+    $('sign-in-code-input').select();
+    say(error.status === 401 ? 'That code is not correct.' : error.message, 'error');
+  }
+});
+
+async function showSecondFactors() {
+  const factors = await api('GET', '/me/second-factors');
+  page.hasFactor = factors.totp || factors.passkeys > 0;
+  $('totp-status').textContent = factors.totp
+    ? `On: signing in asks for a code. Recovery codes left: ${factors.recovery_codes_remaining}.`
+    : 'Off: your password alone signs you in.';
+  $('totp-start').hidden = factors.totp;
+  $('confirm-code-field').hidden = !page.hasFactor;
+  $('confirm-code-input').required = page.hasFactor;
+}
+
+$('totp-start').addEventListener('click', () =>
+  attempt(() =>
+    withRecentPassword(async () => {
+      const enrolment = await api('POST', '/me/totp');
+      $('totp-secret').textContent = enrolment.secret;
+      $('totp-uri').textContent = enrolment.uri;
+      $('recovery-codes-shown').hidden = true;
+      $('totp-enrol').hidden = false;
+      $('totp-confirm-code').focus();
+    }),
+  ),
+);
+
+$('totp-enrol').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const code = new FormData(event.target).get('code');
+  attempt(async () => {
+    const { recovery_codes: codes } = await api('POST', '/me/totp/confirm', { code });
+    event.target.reset();
+    $('totp-enrol').hidden = true;
+    $('recovery-codes').replaceChildren(
+      ...codes.map((c) => Object.assign(document.createElement('li'), { textContent: c })),
+    );
+    $('recovery-codes-shown').hidden = false;
+    say('Two-step sign-in is on.');
+    await showSecondFactors();
+  });
 });
 
 // Sudo mode: a session signed in (or confirmed) more than 10 minutes ago must confirm its
@@ -164,12 +250,15 @@ async function withRecentPassword(action) {
 
 $('confirm-password').addEventListener('submit', (event) => {
   event.preventDefault();
-  const password = new FormData(event.target).get('password');
+  const form = new FormData(event.target);
+  const password = form.get('password');
+  const code = String(form.get('code') ?? '').trim();
   attempt(async () => {
     try {
-      await api('POST', '/me/session/confirm', { password });
+      await api('POST', '/me/session/confirm', page.hasFactor ? { password, code } : { password });
     } catch (error) {
       // The session is still signed in (an ended one answers "Not authenticated"): let the user retry.
+      if (error.status === 401 && error.message === 'Invalid code') return say('That code is not correct.', 'error');
       if (error.status === 401 && error.message === 'Invalid credentials') {
         $('confirm-password-input').select();
         return say('That password is not correct.', 'error');

@@ -27,8 +27,10 @@ export interface BenchOptions {
   soakWarmUpSeconds: number;
   /** bcrypt cost of the soak's server: at 12 only a few hundred of the failing usernames could be tried in a minute. */
   soakBcryptCost: number;
-  /** Node flags for the soak's Gatehouse process (V8 heap sizing, say), space-separated. */
-  soakNodeArgs: string[];
+  /** Node flags for every Gatehouse process of the run (V8 heap sizing, say), space-separated. */
+  nodeArgs: string[];
+  /** Extra environment for the soak's Gatehouse process (MALLOC_ARENA_MAX=2, say). */
+  soakEnv: Record<string, string>;
   /** Where to write the JSON (speed mode); profile mode writes its summary beside it. */
   resultsDir: string;
 }
@@ -36,7 +38,7 @@ export interface BenchOptions {
 const USAGE = `npm run bench -- [--soak | --profile] [--generator wrk|autocannon] [--duration 5] [--warmup 2] [--warmup-requests 5000]
   [--connections 32] [--workers 2] [--paired] [--only healthz,basic] [--soak-seconds 60] [--soak-kinds keys,sessions,usernames]
   [--soak-warmup 20]
-  [--soak-bcrypt-cost 4] [--soak-node-args "--max-semi-space-size=4"] [--results-dir test/bench/results]`;
+  [--soak-bcrypt-cost 4] [--node-args "--max-semi-space-size=4"] [--soak-env MALLOC_ARENA_MAX=2,...] [--results-dir test/bench/results]`;
 
 function hasWrk(): boolean {
   try {
@@ -62,7 +64,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     soakKinds: [...SOAK_KINDS],
     soakWarmUpSeconds: 20,
     soakBcryptCost: 4,
-    soakNodeArgs: [],
+    nodeArgs: [],
+    soakEnv: {},
     resultsDir: 'test/bench/results',
   };
   const rest = [...argv];
@@ -102,7 +105,13 @@ export function parseOptions(argv: string[]): BenchOptions {
       options.soakKinds = kinds as SoakKind[];
     } else if (flag === '--soak-warmup') options.soakWarmUpSeconds = number(flag);
     else if (flag === '--soak-bcrypt-cost') options.soakBcryptCost = number(flag);
-    else if (flag === '--soak-node-args') options.soakNodeArgs = value(flag).split(' ').filter(Boolean);
+    else if (flag === '--node-args') options.nodeArgs = value(flag).split(' ').filter(Boolean);
+    else if (flag === '--soak-env')
+      options.soakEnv = Object.fromEntries(
+        value(flag)
+          .split(',')
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
     else if (flag === '--results-dir') options.resultsDir = value(flag);
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);

@@ -37,6 +37,7 @@ export async function measureGatehouse(
     redisUrl: backend.redisUrl,
     workers: run.workers,
     ...run.settings,
+    nodeArgs: [...options.nodeArgs, ...(run.settings?.nodeArgs ?? [])],
     env: { ...scenario.env, ...run.settings?.env },
   });
   let row: Row;

@@ -91,12 +91,12 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
     dir,
     databaseUrl,
     bcryptCost: options.soakBcryptCost,
-    env: { LOGIN_IP_MAX_FAILURES: '1000000' },
-    nodeArgs: options.soakNodeArgs,
+    env: { LOGIN_IP_MAX_FAILURES: '1000000', ...options.soakEnv },
+    nodeArgs: options.nodeArgs,
   });
   try {
     console.log(
-      `gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakKinds.join(', ')}, at least ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}, node ${options.soakNodeArgs.join(' ') || '(no flags)'}; load average ${loadAverage()}`,
+      `gatehouse soak: ${generator.name}, ${options.connections} connections, ${options.soakKinds.join(', ')}, at least ${options.soakSeconds} s, bcrypt ${options.soakBcryptCost}, node ${options.nodeArgs.join(' ') || '(no flags)'}; load average ${loadAverage()}`,
     );
     const seedStarted = Date.now();
     const real = await seedRealCredentials(databaseUrl, REAL);
@@ -163,7 +163,8 @@ export async function runSoak(generator: LoadGenerator, options: BenchOptions): 
         warmUpSeconds: options.soakWarmUpSeconds,
         connections: options.connections,
         bcryptCost: options.soakBcryptCost,
-        nodeArgs: options.soakNodeArgs,
+        nodeArgs: options.nodeArgs,
+        env: options.soakEnv,
         distinct: DISTINCT,
         kinds: options.soakKinds,
         realKeys: REAL,

@@ -123,6 +123,7 @@ export async function runSpeed(generator: LoadGenerator, options: BenchOptions):
       paired: options.paired,
       bcryptCost: 12,
       logLevel: 'info',
+      nodeArgs: options.nodeArgs,
     },
     floor: FLOOR_ID,
     floorDriftPercent: drift,

@@ -25,7 +25,7 @@ describe('the built CLI entry', () => {
     expect(await run(['migrate'])).toMatchObject({
       code: 0,
       stdout:
-        'Applied migrations: 0001_users_keys_sessions, 0002_audit_events, 0003_session_reauthenticated_at, 0005_passkeys\n',
+        'Applied migrations: 0001_users_keys_sessions, 0002_audit_events, 0003_session_reauthenticated_at, 0004_second_factor, 0005_passkeys\n',
     });
     expect((await run(['user', 'create', 'root', '--role', 'admin'], 'correct horse battery staple\n')).code).toBe(0);
     const key = await run(['key', 'create', 'root', '--name', 'ci', '--permissions', 'read']);

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouseClient } from '../../src/client/index.js';
 import { projectRoot } from '../../src/paths.js';
+import { totpCode, turnOnTotp } from '../support/second-factor.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let app: TestApp;
@@ -41,10 +42,26 @@ describe('the typed client', () => {
     expect(error?.error.message).toBe('Write access required');
   });
 
+  it('signs in in two steps for an account with TOTP: login answers mfa_required, loginWithTotp finishes', async () => {
+    const { secret } = await turnOnTotp(app, 'bob', 'securepass');
+    const client = createGatehouseClient({ baseUrl: app.url, credentials: { type: 'session' } });
+    const first = await client.login('bob', 'securepass');
+    expect(first.data !== undefined && 'mfa_required' in first.data && first.data.methods).toEqual([
+      'totp',
+      'recovery_code',
+    ]);
+    expect((await client.GET('/dashboard')).response.status).toBe(401);
+    const second = await client.loginWithTotp({ code: totpCode(secret, app) });
+    expect(second.data?.user.username).toBe('bob');
+    expect((await client.GET('/dashboard')).data?.message).toBe('Welcome to your dashboard, bob!');
+    // The CSRF token of the full session went along with the unsafe request.
+    expect((await client.POST('/me/recovery-codes')).response.status).toBe(200);
+  });
+
   it('keeps the session cookie between calls and forgets it at logout', async () => {
     const client = createGatehouseClient({ baseUrl: app.url, credentials: { type: 'session' } });
     const login = await client.POST('/login', { body: { username: 'alice', password: 'password123' } });
-    expect(login.data?.user.username).toBe('alice');
+    expect(login.data !== undefined && 'user' in login.data && login.data.user.username).toBe('alice');
     expect((await client.GET('/dashboard')).data?.message).toBe('Welcome to your dashboard, alice!');
     await client.POST('/logout');
     expect(client.session.cookieHeader()).toBeUndefined();

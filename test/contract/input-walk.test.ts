@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pendingSignIn, turnOnTotp } from '../support/second-factor.js';
 import { cookiesFrom, expectEnvelope, startTestApp, type TestApp } from '../support/test-app.js';
 import { bodyOf } from '../support/typed-responses.js';
 import { passingCredentials, specOperations } from './spec-walk.js';
@@ -10,6 +11,8 @@ import { passingCredentials, specOperations } from './spec-walk.js';
  */
 let app: TestApp;
 let adminSession: Record<string, string>;
+/** A pending sign-in of bob, who has TOTP on: what the second step of a sign-in accepts. */
+let pendingSession: Record<string, string>;
 
 beforeAll(async () => {
   // This suite is about which credentials pass, not about counting them: limits out of the way.
@@ -18,6 +21,8 @@ beforeAll(async () => {
   });
   const login = await app.call('POST', '/login', { body: { username: 'admin', password: 'supersecret' } });
   adminSession = { cookie: cookiesFrom(login), 'x-csrf-token': bodyOf(login, 'login', 200).csrf_token };
+  await turnOnTotp(app, 'bob', 'securepass');
+  pendingSession = await pendingSignIn(app, 'bob', 'securepass');
 });
 afterAll(() => app.close());
 
@@ -25,7 +30,9 @@ describe.each(specOperations().map((op) => [`${op.method} ${op.path}`, op] as co
   it('400 for credentials in the query string, as documented', async () => {
     expect(op.documented.has('400')).toBe(true);
     expectEnvelope(
-      await app.call(op.method, `${op.path}?api_key=sk_test_123`, { headers: passingCredentials(op, adminSession) }),
+      await app.call(op.method, `${op.path}?api_key=sk_test_123`, {
+        headers: passingCredentials(op, adminSession, pendingSession),
+      }),
       400,
       'invalid_request_error',
     );
@@ -40,7 +47,7 @@ describe.each(
   it('400 for a body that is not JSON', async () => {
     expect(op.documented.has('400')).toBe(true);
     const response = await app.call(op.method, op.path, {
-      headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' },
+      headers: { ...passingCredentials(op, adminSession, pendingSession), 'content-type': 'application/json' },
       body: '{"unterminated',
     });
     expectEnvelope(response, 400, 'invalid_request_error');
@@ -49,7 +56,7 @@ describe.each(
   it('413 for a body over 100 KB', async () => {
     expect(op.documented.has('413')).toBe(true);
     const response = await app.call(op.method, op.path, {
-      headers: passingCredentials(op, adminSession),
+      headers: passingCredentials(op, adminSession, pendingSession),
       body: { padding: 'x'.repeat(120_000) },
     });
     expectEnvelope(response, 413, 'invalid_request_error');
@@ -58,7 +65,7 @@ describe.each(
   it('415 for a body that is not JSON by its content type', async () => {
     expect(op.documented.has('415')).toBe(true);
     const response = await app.call(op.method, op.path, {
-      headers: { ...passingCredentials(op, adminSession), 'content-type': 'text/plain' },
+      headers: { ...passingCredentials(op, adminSession, pendingSession), 'content-type': 'text/plain' },
       body: 'hello',
     });
     expectEnvelope(response, 415, 'invalid_request_error');
@@ -67,7 +74,7 @@ describe.each(
   it('422 for a JSON body of the wrong shape', async () => {
     expect(op.documented.has('422')).toBe(true);
     const response = await app.call(op.method, op.path, {
-      headers: { ...passingCredentials(op, adminSession), 'content-type': 'application/json' },
+      headers: { ...passingCredentials(op, adminSession, pendingSession), 'content-type': 'application/json' },
       body: '[]',
     });
     expectEnvelope(response, 422, 'validation_error');

@@ -27,9 +27,15 @@ export function securedOperations(): SpecOperation[] {
 
 /**
  * Demo credentials that pass the operation's first security requirement, roles and permissions
- * included: the admin by Basic or by `adminSession` (its cookie and CSRF token), the read/write key.
+ * included: the admin by Basic or by `adminSession` (its cookie and CSRF token), the read/write key;
+ * for the second step of a sign-in, `pendingSession` (a pending sign-in's cookie and CSRF token).
  */
-export function passingCredentials(op: SpecOperation, adminSession: Record<string, string>): Record<string, string> {
+export function passingCredentials(
+  op: SpecOperation,
+  adminSession: Record<string, string>,
+  pendingSession: Record<string, string> = adminSession,
+): Record<string, string> {
+  if (op.pendingSignIn) return pendingSession;
   switch (Object.keys(op.security[0] ?? {})[0]) {
     case 'basicAuth':
       return basic('admin', 'supersecret');

@@ -22,7 +22,8 @@ describe('POST /login', () => {
     const response = await login();
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ message: 'Login successful', user: { username: 'alice', role: 'user' } });
-    expect(bodyOf(response, 'login', 200).user.id).toMatch(/^usr_/);
+    const body = bodyOf(response, 'login', 200);
+    expect('user' in body && body.user.id).toMatch(/^usr_/);
     const cookies = setCookieHeaders(response);
     const session = cookies.find((c) => c.startsWith('gatehouse_session='));
     expect(session).toBeDefined();

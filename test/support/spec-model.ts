@@ -48,6 +48,8 @@ export interface ContractOperation {
   requestBody: JsonSchema | undefined;
   /** False for the operations the contract exempts from the per-client limit. */
   rateLimited: boolean;
+  /** The second step of a sign-in: only a pending sign-in's cookie is accepted (`x-pending-sign-in`). */
+  pendingSignIn: boolean;
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
@@ -60,6 +62,7 @@ interface RawOperation {
   requestBody?: { $ref?: string; content?: Record<string, SpecMedia> };
   responses: Record<string, unknown>;
   'x-rate-limited'?: boolean;
+  'x-pending-sign-in'?: boolean;
 }
 
 export const contractDocument = loadContract(specFile).document as {
@@ -101,6 +104,7 @@ function operationOf(template: string, method: string, item: Record<string, unkn
     requestContent: requestContent?.content,
     requestBody: requestContent?.content?.['application/json']?.schema,
     rateLimited: raw['x-rate-limited'] !== false,
+    pendingSignIn: raw['x-pending-sign-in'] === true,
   };
 }
 

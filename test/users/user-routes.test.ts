@@ -5,7 +5,7 @@ import { bodyOf, errorOf } from '../support/typed-responses.js';
 const ADMIN = basic('admin', 'supersecret');
 const JOHN = basic('john', 'secret123');
 const PASSWORD = 'correct horse battery staple';
-const ACCOUNT_KEYS = ['created_at', 'disabled', 'id', 'role', 'updated_at', 'username'];
+const ACCOUNT_KEYS = ['created_at', 'disabled', 'id', 'role', 'second_factors', 'updated_at', 'username'];
 
 let app: TestApp;
 beforeEach(async () => {
