@@ -31,7 +31,7 @@ describe.runIf(chromiumInstalled)('two-step sign-in on the sign-in page', () => 
   async function signInWithPassword(): Promise<void> {
     await page.locator('#sign-in').getByLabel('Username').fill('bob');
     await page.locator('#sign-in').getByLabel('Password').fill('securepass');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   }
 
   async function signOut(): Promise<void> {
