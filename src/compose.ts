@@ -16,6 +16,7 @@ import { PasswordHasher } from './crypto/password-hasher.js';
 import { type MetricHooks, noMetrics } from './metrics/hooks.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { Ceremonies } from './passkeys/ceremonies.js';
+import { PasskeyAssertions } from './passkeys/passkey-assertions.js';
 import { PasskeyThrottle } from './passkeys/passkey-throttle.js';
 import { Passkeys } from './passkeys/passkeys.js';
 import { HashCostCensus } from './passwords/hash-costs.js';
@@ -78,6 +79,8 @@ export interface Services {
   securityHandlers: ReturnType<typeof createSecurityHandlers>;
   apiKeys: ApiKeyService;
   passkeys: Passkeys;
+  /** Signing in, finishing a sign-in and stepping up with a passkey. */
+  passkeyAssertions: PasskeyAssertions;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricHooks;
   /** The Prometheus metrics the request middleware counts into, when there are any. */
@@ -140,11 +143,12 @@ export function composeServices(deps: ComposeDeps): Services {
     mode: keyModeFor(config.env),
     maxActivePerUser: config.apiKeyMaxPerUser,
   });
-  const passkeys = new Passkeys({
+  const ceremonies = new Ceremonies(config.webauthn);
+  const passkeys = new Passkeys({ store, clock, audit, ceremonies });
+  const passkeyAssertions = new PasskeyAssertions({
     store,
     clock,
-    audit,
-    ceremonies: new Ceremonies(config.webauthn),
+    ceremonies,
     throttle: new PasskeyThrottle(counters, config.loginIpMaxFailures),
   });
   const users = new UserService({
@@ -196,6 +200,7 @@ export function composeServices(deps: ComposeDeps): Services {
     securityHandlers,
     apiKeys,
     passkeys,
+    passkeyAssertions,
     readiness: createReadiness({ store, redis: deps.redis, lifecycle: deps.lifecycle }),
     metrics,
     serviceMetrics: deps.metrics,

@@ -143,27 +143,22 @@ export class SecondFactors {
     return step !== undefined && (await repository.useTotpStep(user.id, step));
   }
 
-  /** An admin's reset for a user who lost their device and codes: every second factor goes. */
+  /** An admin's reset for a user who lost their device and codes: every second factor goes, passkeys too. */
   async reset(userId: string, origin: AuditOrigin): Promise<void> {
     const user = await this.deps.store.users.findById(userId);
     if (user === undefined) throw new NotFound('User not found');
-    const hadTotp = await this.deps.store.transaction(async (tx) => {
-      const removed = await tx.secondFactors.deleteTotp(user.id);
+    const removed = await this.deps.store.transaction(async (tx) => {
+      const totp = await tx.secondFactors.deleteTotp(user.id);
       await tx.secondFactors.deleteRecoveryCodes(user.id);
-      // PASSKEYS: the passkeys helper deletes the user's passkeys here, in this transaction.
-      return removed;
+      const passkeys = await tx.passkeys.deleteAllForUser(user.id);
+      return { totp, passkeys };
     });
-    await this.record(origin, user, 'second_factors.reset', { totp: hadTotp });
+    await this.record(origin, user, 'second_factors.reset', removed);
   }
 
-  /**
-   * PASSKEYS: the one place the passkey count enters. Until passkeys exist every user has none;
-   * the passkeys module answers here with one query for the whole page of users. A passkey
-   * registration must also bump the user's credential_version (UserRepository.bumpCredentialVersion),
-   * as confirmTotp does, so no cached Basic credential outlives it.
-   */
-  private async passkeyCounts(_userIds: readonly string[]): Promise<Map<string, number>> {
-    return new Map();
+  /** Passkeys are a second factor: they sign in alone, and after a password they finish the sign-in. */
+  private passkeyCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    return this.deps.store.passkeys.countByUsers(userIds);
   }
 
   private async replaceRecoveryCodes(tx: Store, userId: string): Promise<string[]> {

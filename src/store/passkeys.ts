@@ -84,6 +84,18 @@ export class PasskeyRepository {
     return Number(count);
   }
 
+  /** How many passkeys each of these users holds, in one query; users without any are absent. */
+  async countByUsers(userIds: readonly string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('passkeys')
+      .select((eb) => ['user_id', eb.fn.countAll<number | string>().as('count')])
+      .where('user_id', 'in', userIds)
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((row) => [row.user_id, Number(row.count)]));
+  }
+
   /**
    * Records a sign-in, only if the counter is still the one the assertion was checked against:
    * of two racing uses of one passkey (a clone's among them), one lands.

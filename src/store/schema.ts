@@ -123,16 +123,21 @@ export interface PasskeysTable {
   last_used_at: string | null;
 }
 
-export type ChallengePurpose = 'register' | 'authenticate';
+/**
+ * What a challenge was issued for: a registration, a sign-in with a passkey alone, the second
+ * step of a sign-in (bound to the pending sign-in), or a step-up (bound to the session). A
+ * challenge answers only its own purpose, so none of them stands in for another.
+ */
+export type ChallengePurpose = 'register' | 'authenticate' | 'second_factor' | 'step_up';
 
 export interface WebauthnChallengesTable {
   /** Public id (`wch_…`) the client sends back with its credential. */
   id: string;
   /** The base64url challenge the credential must have signed. */
   challenge: string;
-  /** Whose registration it is; null for a sign-in, where nobody is known yet. */
+  /** Whose ceremony it is; null for a sign-in with a passkey alone, where nobody is known yet. */
   user_id: string | null;
-  /** The session that asked for a registration, so another session cannot use it. */
+  /** The session that asked (a registration, a second step, a step-up), so another cannot use it. */
   session_id: string | null;
   purpose: ChallengePurpose;
   expires_at: string;

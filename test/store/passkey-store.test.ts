@@ -79,6 +79,9 @@ for (const database of testDatabases()) {
       clock.advanceSeconds(1);
       await passkey('b');
       expect(await store.passkeys.countByUser(userId)).toBe(2);
+      const counts = await store.passkeys.countByUsers([userId, 'usr_nobody0000000']);
+      expect([...counts]).toEqual([[userId, 2]]);
+      expect((await store.passkeys.countByUsers([])).size).toBe(0);
       const [newest, oldest] = await store.passkeys.listByUser(userId, 20);
       expect([newest?.name, oldest?.name]).toEqual(['b', 'a']);
       expect(await store.passkeys.deleteOwn('usr_someoneelse0000', newest?.id ?? '')).toBeUndefined();
