@@ -107,8 +107,11 @@ export interface paths {
          *
          *     For an account with a second factor the right password answers 200
          *     `{"mfa_required": true, "methods": [...]}` instead: the session cookie then holds a
-         *     pending sign-in, good for 5 minutes and for nothing but `POST /login/totp`, which
-         *     finishes signing in with a code and answers what this operation answers otherwise.
+         *     pending sign-in, good for 5 minutes and for nothing but finishing it: `POST /login/totp`
+         *     with a code, or (when `methods` has `passkey`) `POST /login/second-factor/passkey` with
+         *     one of the user's passkeys; either answers what this operation answers otherwise.
+         *     Passkeys count as a second factor: an account with only a passkey signs in with the
+         *     password in two steps too (or with the passkey alone, `POST /login/passkey`).
          */
         post: operations["login"];
         delete?: never;
@@ -387,9 +390,66 @@ export interface paths {
          *     For an account with a second factor, the password alone opens nothing: send a `code`
          *     (or a `recovery_code`) with it. Without one the answer is 401 (`This account has a
          *     second factor: send code or recovery_code with the password`); a wrong one is 401
-         *     `Invalid code`, throttled like a wrong password.
+         *     `Invalid code`, throttled like a wrong password. An account with a passkey may confirm
+         *     with the passkey instead (`POST /me/session/confirm/passkey`).
          */
         post: operations["confirmMySession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/session/confirm/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start confirming the current session with a passkey
+         * @description Sudo mode with a passkey instead of the password and a code: answers the options for
+         *     `navigator.credentials.get()`, whose `allowCredentials` are the caller's own passkeys,
+         *     and the `challenge_id` to send back with the assertion to
+         *     `POST /me/session/confirm/passkey` within 5 minutes. The challenge belongs to this
+         *     session: no other session or sign-in can use it. Only the session cookie is accepted,
+         *     with its CSRF token. A caller without a passkey answers 409.
+         */
+        post: operations["createPasskeyConfirmOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/session/confirm/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the current session with a passkey ("sudo mode")
+         * @description Proves a passkey of the caller for the session that makes the request, with the
+         *     `challenge_id` of `POST /me/session/confirm/passkey/options` and the assertion the
+         *     browser made from its options. A passkey proves possession and its user (PIN or
+         *     biometrics) at once, so it stands for the password and the code of
+         *     `POST /me/session/confirm` and answers what that answers: sensitive actions are allowed
+         *     for 10 minutes (`sudo_expires_at`), for an account with a second factor too.
+         *
+         *     The passkey must be the caller's own and the challenge this session's; any failure
+         *     answers 401 `Invalid passkey` and leaves the session as it was (a session that has ended
+         *     answers 401 `Not authenticated`). Attempts are throttled like codes, before the
+         *     assertion is checked (429). Both outcomes are audited (`session.confirmed`,
+         *     `detail.factor` `passkey`).
+         */
+        post: operations["confirmMySessionWithPasskey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -660,8 +720,8 @@ export interface paths {
         /**
          * Reset a user's second factors
          * @description Admins only, for a user who lost their device and their recovery codes: turns TOTP off
-         *     and deletes the recovery codes, so the user signs in with the password alone and can
-         *     enrol again. An admin with a second factor must have proved it within 10 minutes (403
+         *     and deletes the recovery codes and every passkey, so the user signs in with the password
+         *     alone and can enrol again. An admin with a second factor must have proved it within 10 minutes (403
          *     otherwise). Audited (`second_factors.reset`).
          */
         delete: operations["resetUserSecondFactors"];
@@ -802,11 +862,76 @@ export interface paths {
          *     outcome. Any failure — unknown passkey, disabled user, another origin, a used, expired or
          *     unknown challenge, a bad signature, a counter that did not grow — answers 401
          *     `Invalid credentials`. Both outcomes are audited (`login.succeeded` / `login.failed`
-         *     with `detail.method` `passkey`). An address with `LOGIN_IP_MAX_FAILURES` (default 100)
+         *     with `detail.method` `passkey`). A passkey is a second factor by itself: the new
+         *     session has proved one, so sudo mode is open for 10 minutes. An address with `LOGIN_IP_MAX_FAILURES` (default 100)
          *     failed passkey sign-ins in an hour is refused with 429 until the hour has passed,
          *     before anything is checked.
          */
         post: operations["loginWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/second-factor/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start finishing a two-step sign-in with a passkey
+         * @description For an account whose `POST /login` answered `{"mfa_required": true, "methods": [..., "passkey"]}`:
+         *     answers the options for `navigator.credentials.get()` (pass them to
+         *     `PublicKeyCredential.parseRequestOptionsFromJSON`), whose `allowCredentials` are the
+         *     passkeys of the user signing in, and the `challenge_id` to send back with the assertion
+         *     to `POST /login/second-factor/passkey` within 5 minutes. The challenge belongs to this
+         *     pending sign-in: no other session, and no sign-in with a passkey alone, can use it (nor
+         *     can this sign-in use theirs).
+         *
+         *     Like `POST /login/totp`, only the cookie of a pending sign-in is accepted
+         *     (`x-pending-sign-in`), with its CSRF token; the cookie of a session that is fully signed
+         *     in, or none, answers 401. An account without a passkey answers 409: finish with a code.
+         */
+        post: operations["createPasskeySecondStepOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login/second-factor/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a two-step sign-in with a passkey
+         * @description The second step of signing in with a passkey instead of a code: send the pending
+         *     sign-in's cookie, its `csrf_token` in `X-CSRF-Token`, the `challenge_id` of
+         *     `POST /login/second-factor/passkey/options` and the assertion the browser made from its
+         *     options (its `toJSON()` form). The answer is then exactly what `POST /login/totp`
+         *     answers: a new session (the pending one ends; sudo mode is open, the second factor just
+         *     proved), its cookie, the device cookie and the CSRF token.
+         *
+         *     The passkey must be one of the user signing in (another user's passkey is refused), must
+         *     verify its user on `WEBAUTHN_ORIGINS` for `WEBAUTHN_RP_ID`, and its counter must grow
+         *     when the authenticator keeps one. The challenge is used up by this request whatever the
+         *     outcome, and it must be of this pending sign-in. Any failure answers 401 `Invalid
+         *     passkey`. Attempts are throttled like codes, per username and address and per account,
+         *     before the assertion is checked: past the allowance the answer is 429 even for a good
+         *     passkey. Audited: `login.succeeded` (`detail.method` `passkey`) and `login.failed`
+         *     (`detail.factor` `passkey`).
+         */
+        post: operations["loginWithPasskeySecondStep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1335,7 +1460,8 @@ export interface components {
         /**
          * @description The password was right and the account has a second factor: the session cookie now
          *     holds a pending sign-in (until `expires_at`, 5 minutes) that only `POST /login/totp`
-         *     accepts, with this `csrf_token` in `X-CSRF-Token`.
+         *     and the passkey second step (`POST /login/second-factor/passkey` and its options)
+         *     accept, with this `csrf_token` in `X-CSRF-Token`.
          */
         MfaRequired: {
             /** @enum {boolean} */
@@ -1785,6 +1911,27 @@ export interface components {
                  *         "type": "not_found_error",
                  *         "message": "User not found",
                  *         "status_code": 404,
+                 *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The user has no passkey to prove; use a code (or add a passkey first). */
+        NoPasskey: {
+            headers: {
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "type": "conflict_error",
+                 *         "message": "This account has no passkey",
+                 *         "status_code": 409,
                  *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
                  *       }
                  *     }
@@ -2845,6 +2992,154 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPasskeyConfirmOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options to prove the passkey with, and the challenge they carry. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "wch_8Lm3Qa7Zd2Wx5Hc1",
+                     *       "options": {
+                     *         "challenge": "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo",
+                     *         "allowCredentials": [
+                     *           {
+                     *             "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                     *             "type": "public-key",
+                     *             "transports": [
+                     *               "internal"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "timeout": 300000,
+                     *         "userVerification": "required",
+                     *         "rpId": "localhost"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeySignInOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            409: components["responses"]["NoPasskey"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmMySessionWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "wch_8Lm3Qa7Zd2Wx5Hc1",
+                 *       "credential": {
+                 *         "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "rawId": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 *           "signature": "MEUCIQDp1dq3Vx9kZ8lN0bD4kqS9r2TQeP5Tn8aXy2cCf7Lk4AIgSx",
+                 *           "userHandle": "dXNyXzhIbjJMcTVXZDBacjdZYjE"
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed; sensitive actions are allowed until `sudo_expires_at`. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "confirmed_at": "2026-01-01T09:30:00.000Z",
+                     *       "sudo_expires_at": "2026-01-01T09:40:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionConfirmation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description No session (`Not authenticated`), or an assertion that does not prove one of the
+             *     caller's passkeys for this session's challenge (`Invalid passkey`).
+             */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "authentication_error",
+                     *         "message": "Invalid passkey",
+                     *         "status_code": 401,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             403: components["responses"]["CsrfFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4095,6 +4390,163 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPasskeySecondStepOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The options to prove the passkey with, and the challenge they carry. */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "wch_5Rk2Tp8Xs1Cv6Nb3",
+                     *       "options": {
+                     *         "challenge": "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWo",
+                     *         "allowCredentials": [
+                     *           {
+                     *             "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                     *             "type": "public-key",
+                     *             "transports": [
+                     *               "internal"
+                     *             ]
+                     *           }
+                     *         ],
+                     *         "timeout": 300000,
+                     *         "userVerification": "required",
+                     *         "rpId": "localhost"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeySignInOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["CsrfFailed"];
+            409: components["responses"]["NoPasskey"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    loginWithPasskeySecondStep: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `csrf_token` returned by `POST /login` (and again by `GET /me/session`). Required when
+                 *     the request is authenticated by the session cookie (else 403 `csrf_error`); ignored with
+                 *     other credentials. Any value other than the session's token, however malformed, is a wrong
+                 *     token: 403 `csrf_error` under a session, ignored otherwise. (The length limit is the
+                 *     server's header limit.)
+                 * @example 7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "wch_5Rk2Tp8Xs1Cv6Nb3",
+                 *       "credential": {
+                 *         "id": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "rawId": "hN2dBq7kS0aXv4Lw9mPz1cR8tY5uE3gJ",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0In0",
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ",
+                 *           "signature": "MEUCIQDp1dq3Vx9kZ8lN0bD4kqS9r2TQeP5Tn8aXy2cCf7Lk4AIgSx",
+                 *           "userHandle": "dXNyXzhIbjJMcTVXZDBacjdZYjE"
+                 *         },
+                 *         "clientExtensionResults": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the session cookie is set, as by `POST /login/totp`. */
+            200: {
+                headers: {
+                    /** @description The new session cookie and its signature, and the `gatehouse_device` cookie, as `POST /login` sets them. */
+                    "Set-Cookie"?: string;
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Login successful",
+                     *       "user": {
+                     *         "id": "usr_8Hn2Lq5Wd0Zr7Yb1",
+                     *         "username": "alice",
+                     *         "role": "user"
+                     *       },
+                     *       "expires_at": "2026-01-01T21:00:00.000Z",
+                     *       "csrf_token": "7v1cJk0yJ0m3mW2m8mB4tqk3Xq2b8pZ9a1sJ0Wq5LxY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /**
+             * @description No pending sign-in (`Not authenticated`: it lasts 5 minutes; sign in with
+             *     `POST /login` again), or an assertion that does not prove one of the user's passkeys
+             *     for this sign-in's challenge (`Invalid passkey`).
+             */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "type": "authentication_error",
+                     *         "message": "Invalid passkey",
+                     *         "status_code": 401,
+                     *         "request_id": "5d1c1f0e-1b7e-4c59-9d3a-2f4c6a1e9b10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            403: components["responses"]["CsrfFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

@@ -4,6 +4,7 @@ import type { DeviceTokens } from '../auth/device-token.js';
 import { notFound, THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import type { MetricHooks } from '../metrics/hooks.js';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../passkeys/ceremonies.js';
+import type { PasskeyAssertions } from '../passkeys/passkey-assertions.js';
 import type { Passkeys } from '../passkeys/passkeys.js';
 import type { StepUp } from '../second-factor/step-up.js';
 import type { Sessions } from '../sessions/sessions.js';
@@ -13,6 +14,7 @@ import { signedIn } from './signed-in.js';
 
 export interface PasskeyOperationDeps {
   passkeys: Passkeys;
+  passkeyAssertions: PasskeyAssertions;
   sessions: Sessions;
   audit: AuditLog;
   devices: DeviceTokens;
@@ -57,6 +59,7 @@ type PasskeyOperationIds =
  */
 export function passkeysOperations({
   passkeys,
+  passkeyAssertions,
   sessions,
   audit,
   devices,
@@ -92,6 +95,9 @@ export function passkeysOperations({
         },
         context.origin,
       );
+      // The new passkey just proved itself (user verification included): this session has stepped
+      // up, as after a two-step sign-in, as TOTP's first code does for its session.
+      await sessions.markFactorVerified(principal.session);
       return { status: 201, body: passkeyJson(record) };
     },
     listMyPasskeys: async (_input, context) => {
@@ -105,7 +111,7 @@ export function passkeysOperations({
       return { status: 204 };
     },
     createPasskeySignInOptions: async () => {
-      const started = await passkeys.signInOptions().catch((error: unknown) => {
+      const started = await passkeyAssertions.signInOptions().catch((error: unknown) => {
         throw unavailable('Sign-in is unavailable right now; try again shortly', error);
       });
       return {
@@ -118,11 +124,13 @@ export function passkeysOperations({
     },
     loginWithPasskey: async ({ body }, context) => {
       const credential = body.credential as unknown as AuthenticationResponseJSON;
-      const result = await passkeys.verifySignIn(body.challenge_id, credential, context.ip).catch((error: unknown) => {
-        // The store did not answer: no verdict on the passkey, so no 401 either.
-        metrics.authOutcome('login', 'unavailable');
-        throw unavailable('Sign-in is unavailable right now; try again shortly', error);
-      });
+      const result = await passkeyAssertions
+        .verifySignIn(body.challenge_id, credential, context.ip)
+        .catch((error: unknown) => {
+          // The store did not answer: no verdict on the passkey, so no 401 either.
+          metrics.authOutcome('login', 'unavailable');
+          throw unavailable('Sign-in is unavailable right now; try again shortly', error);
+        });
       metrics.authOutcome('login', result.outcome === 'verified' ? 'ok' : result.outcome);
       if (result.outcome === 'throttled') {
         await audit.recordFrom(context.origin, {
@@ -141,7 +149,8 @@ export function passkeysOperations({
         });
         throw unauthenticated('Invalid credentials');
       }
-      const started = await sessions.start(result.user, {
+      // A passkey is a second factor by itself: the session starts having proved one (sudo mode open).
+      const started = await sessions.startWithFactor(result.user, {
         userAgent: context.userAgent,
         ip: context.ip ?? null,
         previousToken: context.sessionCookieToken,

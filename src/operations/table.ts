@@ -7,6 +7,7 @@ import { type LoginTotpDeps, loginTotpOperations } from './login-totp.js';
 import { type MeOperationDeps, meOperations } from './me.js';
 import type { OperationTable } from './operation.js';
 import { pagesOperations } from './pages.js';
+import { type PasskeyFactorDeps, passkeyFactorOperations } from './passkey-factor.js';
 import { type PasskeyOperationDeps, passkeysOperations } from './passkeys.js';
 import { type SecondFactorOperationDeps, secondFactorOperations } from './second-factor.js';
 import { type ServiceOperationDeps, serviceOperations } from './service.js';
@@ -18,6 +19,7 @@ export type OperationDeps = ApiKeyOperationDeps &
   AuditOperationDeps &
   MeOperationDeps &
   PasskeyOperationDeps &
+  PasskeyFactorDeps &
   ServiceOperationDeps &
   SessionOperationDeps &
   LoginTotpDeps &
@@ -44,6 +46,7 @@ export function operationTable(deps: OperationDeps): OperationTable {
     ...serviceOperations(deps),
     ...meOperations(deps),
     ...passkeysOperations(deps),
+    ...passkeyFactorOperations(deps),
     ...usersOperations(deps),
     ...auditOperations(deps),
     ...pagesOperations(deps.webDir),

@@ -31,14 +31,26 @@ export class CodeCheck {
     client: PasswordClient,
     origin: AuditOrigin,
   ): Promise<CodeCheckResult> {
-    const { throttle, factors, devices } = this.deps;
+    return this.underThrottle(user, client, () => this.deps.factors.verify(user, proof, origin));
+  }
+
+  /**
+   * Any other proof of the second factor (a passkey's assertion) under the same throttle: it
+   * cannot be guessed as a code can, but a stolen password must not buy unlimited tries at it.
+   */
+  async underThrottle(
+    user: UserRecord,
+    client: PasswordClient,
+    check: () => Promise<boolean>,
+  ): Promise<CodeCheckResult> {
+    const { throttle, devices } = this.deps;
     const attempt = await throttle.begin(user.username, client.ip, {
       trustedDevice: devices.userOf(client.deviceToken) === user.id,
     });
     if (attempt.blocked) return { outcome: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
     let good: boolean;
     try {
-      good = await factors.verify(user, proof, origin);
+      good = await check();
     } catch (error) {
       await throttle.abandon(attempt);
       throw error;

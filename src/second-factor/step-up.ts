@@ -3,7 +3,10 @@ import { CONFIRM_PASSWORD_PATH, requireRecentPassword, SUDO_MINUTES, sudoExpires
 import { addMinutes, type Clock } from '../clock.js';
 import { forbidden } from '../errors/api-error.js';
 import type { SessionRecord } from '../store/sessions.js';
-import type { SecondFactors } from './second-factors.js';
+import type { FactorSummary, SecondFactors } from './second-factors.js';
+
+/** Where a session of an account with passkeys steps up with one instead of password and code. */
+export const CONFIRM_PASSKEY_PATH = '/me/session/confirm/passkey';
 
 /** Whether the session proved a second factor within SUDO_MINUTES, as well as its password. */
 export function factorSudoOpen(session: SessionRecord, now: Date): boolean {
@@ -14,7 +17,8 @@ export function factorSudoOpen(session: SessionRecord, now: Date): boolean {
 /**
  * Sudo mode extended to the second factor. For a session of an account with a second factor,
  * sensitive actions need the password AND a code proved within SUDO_MINUTES (two-step sign-in,
- * or POST /me/session/confirm with a code); the password alone, however recent, is not enough.
+ * or POST /me/session/confirm with a code, or a passkey at CONFIRM_PASSKEY_PATH); the password
+ * alone, however recent, is not enough.
  * Basic never gets here for such an account (it is refused outright), and accounts without a
  * factor keep exactly the rules they had.
  */
@@ -27,23 +31,31 @@ export class StepUp {
   /** Sudo mode for every session (minting a key); with a factor, the factor too. */
   async require(principal: Principal, action: string): Promise<void> {
     const now = this.clock.now();
-    if (principal.scheme === 'session' && (await this.factors.hasAny(principal.user.id))) {
-      this.requireFactor(principal.session, now, action);
-      return;
+    if (principal.scheme === 'session') {
+      const factors = await this.factors.factorsOf(principal.user.id);
+      if (factors.totp || factors.passkeys > 0) {
+        this.requireFactor(principal.session, now, action, factors);
+        return;
+      }
     }
     requireRecentPassword(principal, now, action);
   }
 
   /** A fresh second factor from a session of an account that has one; nothing asked of anyone else. */
   async requireForFactorAccounts(principal: Principal, action: string): Promise<void> {
-    if (principal.scheme !== 'session' || !(await this.factors.hasAny(principal.user.id))) return;
-    this.requireFactor(principal.session, this.clock.now(), action);
+    if (principal.scheme !== 'session') return;
+    const factors = await this.factors.factorsOf(principal.user.id);
+    if (!factors.totp && factors.passkeys === 0) return;
+    this.requireFactor(principal.session, this.clock.now(), action, factors);
   }
 
-  private requireFactor(session: SessionRecord, now: Date, action: string): void {
+  private requireFactor(session: SessionRecord, now: Date, action: string, factors: FactorSummary): void {
     if (factorSudoOpen(session, now)) return;
+    if (!factors.totp)
+      throw forbidden(`Confirm with a passkey to ${action}: POST ${CONFIRM_PASSKEY_PATH} with a passkey, then retry`);
+    const passkey = factors.passkeys > 0 ? `, or POST ${CONFIRM_PASSKEY_PATH} with a passkey` : '';
     throw forbidden(
-      `Confirm your password and a second-factor code to ${action}: POST ${CONFIRM_PASSWORD_PATH} with password and code, then retry`,
+      `Confirm your password and a second-factor code to ${action}: POST ${CONFIRM_PASSWORD_PATH} with password and code${passkey}, then retry`,
     );
   }
 }

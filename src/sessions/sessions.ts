@@ -64,6 +64,11 @@ export class Sessions {
     return this.open(user, client, {});
   }
 
+  /** As start, for a sign-in that proved a second factor (a passkey): sudo mode is open at once. */
+  async startWithFactor(user: UserRecord, client: SessionClient): Promise<StartedSession> {
+    return this.open(user, client, { factorVerified: true });
+  }
+
   /**
    * Starts a pending sign-in for a user who proved the password and owes a second factor: a
    * session that validate() never accepts, good for PENDING_MINUTES and for nothing but

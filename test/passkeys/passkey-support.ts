@@ -53,3 +53,29 @@ export async function passkeySignIn(
 }
 
 export { SoftwareAuthenticator };
+
+/** The second step of a two-step sign-in with a passkey: options for the pending cookie, the assertion, the answer. */
+export async function passkeySecondStep(
+  app: TestApp,
+  pending: SessionHeaders,
+  authenticator: SoftwareAuthenticator,
+  tamper: Tampering = {},
+): Promise<TestResponse> {
+  const started = await app.call('POST', '/login/second-factor/passkey/options', { headers: pending });
+  const { challenge_id, options } = bodyOf(started, 'createPasskeySecondStepOptions', 200);
+  const credential = authenticator.get(options, tamper);
+  return app.call('POST', '/login/second-factor/passkey', { headers: pending, body: { challenge_id, credential } });
+}
+
+/** Sudo mode with a passkey: options for the session, the assertion, POST /me/session/confirm/passkey. */
+export async function confirmWithPasskey(
+  app: TestApp,
+  session: SessionHeaders,
+  authenticator: SoftwareAuthenticator,
+  tamper: Tampering = {},
+): Promise<TestResponse> {
+  const started = await app.call('POST', '/me/session/confirm/passkey/options', { headers: session });
+  const { challenge_id, options } = bodyOf(started, 'createPasskeyConfirmOptions', 200);
+  const credential = authenticator.get(options, tamper);
+  return app.call('POST', '/me/session/confirm/passkey', { headers: session, body: { challenge_id, credential } });
+}
