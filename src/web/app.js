@@ -5,8 +5,8 @@
 // these few globals.
 
 // `afterConfirm`: the sensitive action a stale session was refused, retried once the password is confirmed.
-// `hasFactor`: the account has a second factor, so sudo mode wants a code with the password.
-const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined, hasFactor: false, recoveryMode: false };
+// `hasTotp`: the account has TOTP, so sudo mode wants a code with the password (or a passkey alone).
+const page = { csrfToken: undefined, user: undefined, afterConfirm: undefined, hasTotp: false, recoveryMode: false };
 const $ = (id) => document.getElementById(id);
 
 /** Calls the API; a non-2xx answer throws an Error carrying the envelope's readable message. */
@@ -139,7 +139,7 @@ $('sign-in').addEventListener('submit', async (event) => {
     const login = await api('POST', '/login', { username: form.get('username'), password: form.get('password') });
     event.target.reset();
     say('');
-    if (login.mfa_required) return showCodeStep(login.csrf_token);
+    if (login.mfa_required) return showCodeStep(login.csrf_token, login.methods);
     await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
     $('greeting').focus();
   } catch (error) {
@@ -148,13 +148,27 @@ $('sign-in').addEventListener('submit', async (event) => {
 });
 
 // Two-step sign-in: the password was right and the account has a second factor. The cookie now
-// holds a pending sign-in that only POST /login/totp accepts, with this CSRF token.
-function showCodeStep(csrfToken) {
+// holds a pending sign-in that only its second step accepts (a code, or a passkey: passkeys.js),
+// with this CSRF token.
+function showCodeStep(csrfToken, methods) {
   page.csrfToken = csrfToken;
+  const codes = methods.includes('totp');
   setRecoveryMode(false);
+  $('sign-in-code-fields').hidden = !codes;
+  $('sign-in-code-input').required = codes;
+  $('sign-in-code-passkey').hidden = !methods.includes('passkey');
   $('sign-in').hidden = true;
   $('sign-in-code').hidden = false;
-  $('sign-in-code-input').focus();
+  (codes ? $('sign-in-code-input') : $('sign-in-code-passkey')).focus();
+}
+
+/** The second step done (with a code or a passkey): the full session's page. */
+async function finishTwoStep(login) {
+  $('sign-in-code').reset();
+  $('sign-in-code').hidden = true;
+  say('');
+  await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
+  $('greeting').focus();
 }
 
 function setRecoveryMode(on) {
@@ -174,12 +188,9 @@ $('sign-in-code').addEventListener('submit', async (event) => {
   event.preventDefault();
   const value = String(new FormData(event.target).get('code')).trim();
   try {
-    const login = await api('POST', '/login/totp', page.recoveryMode ? { recovery_code: value } : { code: value });
-    event.target.reset();
-    $('sign-in-code').hidden = true;
-    say('');
-    await showSignedIn({ user: login.user, csrf_token: login.csrf_token });
-    $('greeting').focus();
+    await finishTwoStep(
+      await api('POST', '/login/totp', page.recoveryMode ? { recovery_code: value } : { code: value }),
+    );
   } catch (error) {
     // Not authenticated: the pending sign-in ran out (5 minutes); start again with the password.
     if (error.status === 401 && error.message !== 'Invalid code') return showSignIn('Please sign in again.');
@@ -190,13 +201,15 @@ $('sign-in-code').addEventListener('submit', async (event) => {
 
 async function showSecondFactors() {
   const factors = await api('GET', '/me/second-factors');
-  page.hasFactor = factors.totp || factors.passkeys > 0;
+  page.hasTotp = factors.totp;
   $('totp-status').textContent = factors.totp
     ? `On: signing in asks for a code. Recovery codes left: ${factors.recovery_codes_remaining}.`
     : 'Off: your password alone signs you in.';
   $('totp-start').hidden = factors.totp;
-  $('confirm-code-field').hidden = !page.hasFactor;
-  $('confirm-code-input').required = page.hasFactor;
+  // Sudo mode with a code needs TOTP; with passkeys, one of them confirms alone.
+  $('confirm-code-field').hidden = !factors.totp;
+  $('confirm-code-input').required = factors.totp;
+  $('confirm-passkey').hidden = factors.passkeys === 0;
 }
 
 $('totp-start').addEventListener('click', () =>
@@ -255,7 +268,7 @@ $('confirm-password').addEventListener('submit', (event) => {
   const code = String(form.get('code') ?? '').trim();
   attempt(async () => {
     try {
-      await api('POST', '/me/session/confirm', page.hasFactor ? { password, code } : { password });
+      await api('POST', '/me/session/confirm', page.hasTotp ? { password, code } : { password });
     } catch (error) {
       // The session is still signed in (an ended one answers "Not authenticated"): let the user retry.
       if (error.status === 401 && error.message === 'Invalid code') return say('That code is not correct.', 'error');
@@ -265,12 +278,17 @@ $('confirm-password').addEventListener('submit', (event) => {
       }
       throw error;
     }
-    const action = page.afterConfirm;
-    hideConfirmPassword();
-    say('');
-    await action?.();
+    await runAfterConfirm();
   });
 });
+
+/** Sudo mode is open again: the action that was refused runs now. */
+async function runAfterConfirm() {
+  const action = page.afterConfirm;
+  hideConfirmPassword();
+  say('');
+  await action?.();
+}
 
 $('confirm-password-cancel').addEventListener('click', hideConfirmPassword);
 

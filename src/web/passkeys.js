@@ -53,6 +53,44 @@ $('new-passkey').addEventListener('submit', (event) => {
   );
 });
 
+/** Asks the browser for an assertion of the options `path` answers; the challenge id and the credential's JSON. */
+async function passkeyAssertion(path, what) {
+  if (!passkeysSupported()) throw new Error('This browser cannot use passkeys.');
+  const { challenge_id, options } = await api('POST', path);
+  const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options);
+  const credential = await navigator.credentials.get({ publicKey }).catch((error) => {
+    throw ceremonyError(error, what);
+  });
+  return { challenge_id, credential: credential.toJSON() };
+}
+
+// The second step of a two-step sign-in with one of the user's passkeys instead of a code.
+$('sign-in-code-passkey').addEventListener('click', async () => {
+  try {
+    const proof = await passkeyAssertion('/login/second-factor/passkey/options', 'Signing in with a passkey');
+    await finishTwoStep(await api('POST', '/login/second-factor/passkey', proof));
+  } catch (error) {
+    // Not authenticated: the pending sign-in ran out (5 minutes); start again with the password.
+    if (error.status === 401 && error.message !== 'Invalid passkey') return showSignIn('Please sign in again.');
+    say(error.status === 401 ? 'That passkey was not accepted.' : error.message, 'error');
+  }
+});
+
+// Sudo mode with a passkey instead of the password and a code.
+$('confirm-passkey').addEventListener('click', () =>
+  attempt(async () => {
+    const proof = await passkeyAssertion('/me/session/confirm/passkey/options', 'Confirming with a passkey');
+    try {
+      await api('POST', '/me/session/confirm/passkey', proof);
+    } catch (error) {
+      if (error.status === 401 && error.message === 'Invalid passkey')
+        return say('That passkey was not accepted.', 'error');
+      throw error;
+    }
+    await runAfterConfirm();
+  }),
+);
+
 $('passkey-sign-in').addEventListener('click', async () => {
   try {
     if (!passkeysSupported()) return say('This browser cannot use passkeys.', 'error');

@@ -89,8 +89,32 @@ describe.runIf(chromiumInstalled)('passkeys on the sign-in page, in a real brows
       .not.toContain('never');
   });
 
-  it('deletes the passkey; it can no longer sign in', async () => {
+  it('signs out, signs in with the password, then finishes with the passkey as the second step', async () => {
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect.poll(() => page.locator('#sign-in').isVisible()).toBe(true);
+    await page.locator('#sign-in').getByLabel('Username').fill('alice');
+    await page.locator('#sign-in').getByLabel('Password').fill('password123');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // A passkey is alice's only second factor: the step offers it, and no code field.
+    await expect.poll(() => page.getByRole('button', { name: 'Use a passkey' }).isVisible()).toBe(true);
+    expect(await page.locator('#sign-in-code-input').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await expect.poll(() => page.locator('#signed-in').isVisible()).toBe(true);
+    expect(await page.locator('#greeting').textContent()).toBe('Welcome to your dashboard, alice!');
+    const [last] = await app.store.db
+      .selectFrom('audit_events')
+      .select(['detail', 'username'])
+      .where('action', '=', 'login.succeeded')
+      .orderBy('occurred_at', 'desc')
+      .limit(1)
+      .execute();
+    expect([last?.username, JSON.parse(last?.detail ?? '{}').method]).toEqual(['alice', 'passkey']);
+  });
+
+  it('deletes the passkey after confirming with it (sudo mode ran out); it can no longer sign in', async () => {
+    app.clock.advanceMinutes(11);
     await page.getByRole('button', { name: 'Delete passkey: Virtual laptop' }).click();
+    await page.getByRole('button', { name: 'Confirm with a passkey' }).click();
     await expect.poll(() => page.locator('#passkeys tr').count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
