@@ -218,9 +218,17 @@ describe('POST /login/second-factor/passkey', () => {
     expect((await passkeySecondStep(app, pending, authenticator)).status).toBe(200);
   });
 
-  it('422 for a body without a credential', async () => {
-    await aliceWithPasskey();
+  it('422 for a body without a credential; 403 without the CSRF token', async () => {
+    const authenticator = await aliceWithPasskey();
     const pending = await pendingSignIn(app, 'alice', 'password123');
     expectEnvelope(await second(pending, { challenge_id: 'wch_x' }), 422, 'validation_error');
+    const { challenge_id, options } = bodyOf(
+      await app.call('POST', '/login/second-factor/passkey/options', { headers: pending }),
+      'createPasskeySecondStepOptions',
+      200,
+    );
+    const noToken = { cookie: pending.cookie };
+    const answer = await second(noToken, { challenge_id, credential: authenticator.get(options) });
+    expectEnvelope(answer, 403, 'csrf_error');
   });
 });

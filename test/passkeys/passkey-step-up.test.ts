@@ -123,7 +123,7 @@ describe('POST /me/session/confirm/passkey', () => {
     expectEnvelope(await confirmWithPasskey(app, session, authenticator), 429, 'rate_limit_error');
   });
 
-  it('409 for options without a passkey; 401 without a session; 403 without the CSRF token', async () => {
+  it('409 for options without a passkey; 401 without a session; 403 without the CSRF token; 422 without a credential', async () => {
     app = await startTestApp();
     const bob = await signIn(app, 'bob', 'securepass');
     expectEnvelope(
@@ -139,5 +139,19 @@ describe('POST /me/session/confirm/passkey', () => {
       422,
       'validation_error',
     );
+  });
+
+  it('403 csrf_error without the CSRF token, for a good assertion too', async () => {
+    await start();
+    const { challenge_id, options } = bodyOf(
+      await app.call('POST', OPTIONS, { headers: session }),
+      'createPasskeyConfirmOptions',
+      200,
+    );
+    const answer = await app.call('POST', '/me/session/confirm/passkey', {
+      headers: { cookie: session.cookie ?? '' },
+      body: { challenge_id, credential: authenticator.get(options) },
+    });
+    expectEnvelope(answer, 403, 'csrf_error');
   });
 });
