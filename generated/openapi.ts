@@ -146,7 +146,9 @@ export interface paths {
         /**
          * Sign out
          * @description Revokes the session in the store, so a copy of the cookie taken earlier no longer works,
-         *     and clears the cookie. Answers 200 with or without a live session.
+         *     and clears the cookie. Answers 200 with or without a live session. The cookie of a
+         *     pending sign-in (the first step of a two-step sign-in) is revoked the same way, so it
+         *     can no longer finish the sign-in at `POST /login/totp`; both are audited as `logout`.
          */
         post: operations["logout"];
         delete?: never;
