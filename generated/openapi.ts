@@ -613,8 +613,11 @@ export interface paths {
          *     and answers ten recovery codes, shown this once (each good for one sign-in without the
          *     app; stored hashed). From now on `POST /login` takes two steps, HTTP Basic with this
          *     account's password is refused, and sensitive actions need a code as well as the password
-         *     (`POST /me/session/confirm`). A wrong code answers 422; with no enrolment started, 409.
-         *     With the session's CSRF token. Audited (`totp.enabled`).
+         *     (`POST /me/session/confirm`). Every other session of the account ends (as after a
+         *     password change): each was signed in with the password alone and must sign in again with
+         *     a code. This session stays signed in, and counts as having just proved the factor. API
+         *     keys keep working. A wrong code answers 422; with no enrolment started, 409. With the
+         *     session's CSRF token. Audited (`totp.enabled`, with `detail.sessions_revoked`).
          */
         post: operations["confirmMyTotp"];
         delete?: never;
