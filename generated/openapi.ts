@@ -149,7 +149,9 @@ export interface paths {
         /**
          * Sign out
          * @description Revokes the session in the store, so a copy of the cookie taken earlier no longer works,
-         *     and clears the cookie. Answers 200 with or without a live session.
+         *     and clears the cookie. Answers 200 with or without a live session. The cookie of a
+         *     pending sign-in (the first step of a two-step sign-in) is revoked the same way, so it
+         *     can no longer finish the sign-in at `POST /login/totp`; both are audited as `logout`.
          */
         post: operations["logout"];
         delete?: never;
@@ -671,8 +673,11 @@ export interface paths {
          *     and answers ten recovery codes, shown this once (each good for one sign-in without the
          *     app; stored hashed). From now on `POST /login` takes two steps, HTTP Basic with this
          *     account's password is refused, and sensitive actions need a code as well as the password
-         *     (`POST /me/session/confirm`). A wrong code answers 422; with no enrolment started, 409.
-         *     With the session's CSRF token. Audited (`totp.enabled`).
+         *     (`POST /me/session/confirm`). Every other session of the account ends (as after a
+         *     password change): each was signed in with the password alone and must sign in again with
+         *     a code. This session stays signed in, and counts as having just proved the factor. API
+         *     keys keep working. A wrong code answers 422; with no enrolment started, 409. With the
+         *     session's CSRF token. Audited (`totp.enabled`, with `detail.sessions_revoked`).
          */
         post: operations["confirmMyTotp"];
         delete?: never;

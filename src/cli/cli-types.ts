@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { ComposeDeps } from '../compose.js';
 import type { Config } from '../config/config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { SecondFactors } from '../second-factor/second-factors.js';
 import type { Store } from '../store/store.js';
 import type { UserService } from '../users/user-service.js';
 
@@ -37,6 +38,7 @@ export interface CommandContext {
   hasher: PasswordHasher;
   users: UserService;
   apiKeys: ApiKeyService;
+  secondFactors: SecondFactors;
   audit: AuditLog;
   applied: string[];
 }

@@ -92,8 +92,12 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   }
   try {
     const { store, applied } = opened;
-    const { config, clock, hasher, users, apiKeys, audit } = composeServices({ ...deps, store });
-    await command.run({ io, config, clock, store, hasher, users, apiKeys, audit, applied }, args, options);
+    const { config, clock, hasher, users, apiKeys, secondFactors, audit } = composeServices({ ...deps, store });
+    await command.run(
+      { io, config, clock, store, hasher, users, apiKeys, secondFactors, audit, applied },
+      args,
+      options,
+    );
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -59,4 +59,27 @@ export const userCommands: Command[] = [
       ctx.io.out(`Disabled ${user.username}: their sessions are ended and their API keys revoked`);
     },
   },
+  {
+    name: 'user reset-second-factors',
+    usage: 'user reset-second-factors <username>',
+    summary:
+      "Remove a user's second factors (TOTP, recovery codes, passkeys), e.g. for an admin locked out under MFA_REQUIRED_FOR_ADMINS",
+    arguments: ['username'],
+    options: {},
+    async run(ctx, [username = '']) {
+      const user = await findUser(ctx, username);
+      const before = await ctx.secondFactors.factorsOf(user.id);
+      // The admin route's own call: the same removal, the same audit event, with the CLI as actor.
+      await ctx.secondFactors.reset(user.id, CLI_ORIGIN);
+      const removed = [
+        ...(before.totp ? ['TOTP and recovery codes'] : []),
+        ...(before.passkeys > 0 ? [`${before.passkeys} passkey(s)`] : []),
+      ];
+      ctx.io.out(
+        removed.length === 0
+          ? `${user.username} had no second factor; nothing to remove`
+          : `Second factors of ${user.username} removed (${removed.join(', ')}): the password alone signs them in until they set up a new one`,
+      );
+    },
+  },
 ];

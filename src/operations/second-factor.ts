@@ -63,7 +63,9 @@ export function secondFactorOperations({
     },
     confirmMyTotp: async ({ body }, context) => {
       const principal = context.principal;
-      const recoveryCodes = await secondFactors.confirmTotp(principal.user, body.code, context.origin);
+      const recoveryCodes = await secondFactors.confirmTotp(principal.user, body.code, context.origin, {
+        keepSessionId: context.currentSessionId,
+      });
       // The code just proved the factor: this session has stepped up, as after a two-step sign-in.
       if (principal.scheme === 'session') await sessions.markFactorVerified(principal.session);
       return { status: 200, body: { recovery_codes: recoveryCodes } };

@@ -117,7 +117,13 @@ export function sessionOperations({
     }),
     logout: async (_input, context) => {
       const principal = context.optionalPrincipal;
+      const token = context.sessionCookieToken;
       if (principal?.scheme === 'session') await sessions.signOut(principal.session, context.origin);
+      else if (typeof token === 'string')
+        // A pending sign-in is no session to the authenticator, so it is looked up here. When the
+        // store does not answer, it lapses by itself within minutes, as a full session whose check
+        // failed is left to its own timeouts: signing out never fails.
+        await sessions.signOutPending(token, context.origin).catch(() => false);
       context.clearSessionCookie();
       return { status: 200, body: { message: 'Logged out successfully' } };
     },

@@ -80,22 +80,33 @@ export class SecondFactors {
     return { secret, uri: totpUri(secret, user.username) };
   }
 
-  /** Turns TOTP on once a code proves the app holds the secret; answers the recovery codes, shown once. */
-  async confirmTotp(user: UserRecord, code: string, origin: AuditOrigin): Promise<string[]> {
+  /**
+   * Turns TOTP on once a code proves the app holds the secret; answers the recovery codes, shown
+   * once. Every other session of the user ends with it (as after a password change): a session
+   * signed in with the password alone, perhaps by whoever made the user turn TOTP on, must not
+   * outlive the factor that now guards the account. `keepSessionId` is the caller's own.
+   */
+  async confirmTotp(
+    user: UserRecord,
+    code: string,
+    origin: AuditOrigin,
+    options: { keepSessionId?: string } = {},
+  ): Promise<string[]> {
     const factor = await this.deps.store.secondFactors.findTotp(user.id);
     if (factor === undefined) throw new Conflict(NOTHING_TO_CONFIRM);
     if (factor.confirmed_at !== null) throw new Conflict(TOTP_ALREADY_ON);
     const secret = this.deps.box.open(factor.secret);
     const step = secret === undefined ? undefined : matchingStep(secret, code, this.now());
     if (step === undefined) throw new InvalidInput('code', 'Code is not correct');
-    const codes = await this.deps.store.transaction(async (tx) => {
+    const { codes, sessionsRevoked } = await this.deps.store.transaction(async (tx) => {
       if (!(await tx.secondFactors.confirmTotp(user.id, factor.secret, step, this.now())))
         throw new Conflict(NOTHING_TO_CONFIRM);
       // The password alone no longer signs this user in: cached Basic credentials must go.
       await tx.users.bumpCredentialVersion(user.id);
-      return this.replaceRecoveryCodes(tx, user.id);
+      const revoked = await tx.sessions.revokeAllForUser(user.id, this.now(), { except: options.keepSessionId });
+      return { codes: await this.replaceRecoveryCodes(tx, user.id), sessionsRevoked: revoked };
     });
-    await this.record(origin, user, 'totp.enabled');
+    await this.record(origin, user, 'totp.enabled', { sessions_revoked: sessionsRevoked });
     return codes;
   }
 

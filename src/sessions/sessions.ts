@@ -210,6 +210,18 @@ export class Sessions {
   }
 
   /**
+   * Sign-out with a pending sign-in's cookie: the half-finished sign-in ends and is audited as a
+   * sign-out, so a copy of the cookie cannot finish it with a code afterwards. False when the
+   * token names no live pending sign-in.
+   */
+  async signOutPending(token: string, origin: AuditOrigin): Promise<boolean> {
+    const pending = await this.validatePending(token);
+    if (pending === null) return false;
+    await this.signOut(pending.session, origin);
+    return true;
+  }
+
+  /**
    * Ends one live session of the user (a lost device); false when the user has no such live
    * session. revoke() is conditional, so of two concurrent calls only one answers true.
    */

@@ -22,6 +22,7 @@ describe('cli: help and usage', () => {
       'user create',
       'user set-password',
       'user disable',
+      'user reset-second-factors',
       'key create',
       'key revoke',
       'key list',

@@ -82,11 +82,16 @@ describe('POST /me/session/confirm for an account with TOTP', () => {
 });
 
 describe('sensitive acts of an account with TOTP', () => {
-  it('a session that proved only its password (signed in before TOTP was on) cannot mint, though within 10 minutes', async () => {
+  it('a session that proved only its password (signed in before TOTP was on) cannot mint: it ended with it', async () => {
     const before = await signIn(app, 'bob', 'securepass');
-    // Turned on in another session: this one never proved the factor.
+    // Turned on in another session: this one never proved the factor, and TOTP ended it.
     await turnOnTotp(app, 'bob', 'securepass');
-    const refused = await mint(before);
+    expectEnvelope(await mint(before), 401, 'authentication_error', 'Not authenticated');
+  });
+
+  it('403 for a mint once the factor was proved more than 10 minutes ago, saying what to confirm', async () => {
+    app.clock.advanceMinutes(11);
+    const refused = await mint(alice.session);
     expectEnvelope(refused, 403, 'authorization_error');
     expect(refused.text).toContain('Confirm your password and a second-factor code to mint an API key');
   });

@@ -99,6 +99,24 @@ describe('POST /me/totp and POST /me/totp/confirm', () => {
     const headers = await pendingSignIn(app, 'alice', 'password123');
     expectEnvelope(await app.call('POST', '/login/totp', { headers, body: { code } }), 401, 'authentication_error');
   });
+  it('ends every other session of the account, keeps this one, and leaves API keys and other users alone', async () => {
+    const laptop = await signIn(app, 'john', 'secret123');
+    const phone = await signIn(app, 'john', 'secret123');
+    const bob = await signIn(app, 'bob', 'securepass');
+    const { secret } = bodyOf(await enrol(laptop), 'enrolMyTotp', 201);
+    expect((await confirm(laptop, totpCode(secret, app))).status).toBe(200);
+    expectEnvelope(await app.call('GET', '/dashboard', { headers: phone }), 401, 'authentication_error');
+    expect((await app.call('GET', '/dashboard', { headers: laptop })).status).toBe(200);
+    expect((await app.call('GET', '/dashboard', { headers: bob })).status).toBe(200);
+    const key = await app.call('GET', '/apikey/data', { headers: { authorization: 'Bearer sk_test_123' } });
+    expect(key.status).toBe(200);
+    const [event] = await app.store.db
+      .selectFrom('audit_events')
+      .select('detail')
+      .where('action', '=', 'totp.enabled')
+      .execute();
+    expect(JSON.parse(event?.detail ?? '{}')).toEqual({ sessions_revoked: 1 });
+  });
 });
 
 describe('DELETE /me/totp', () => {

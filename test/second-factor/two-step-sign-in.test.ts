@@ -166,3 +166,16 @@ describe('POST /login/totp', () => {
     );
   });
 });
+
+describe('POST /logout with a pending sign-in', () => {
+  it('revokes the pending sign-in and audits it as a sign-out: its cookie cannot finish the sign-in', async () => {
+    const pending = await pendingSignIn(app, 'alice', 'password123');
+    const out = await app.call('POST', '/logout', { headers: { cookie: pending.cookie } });
+    expect(out.json).toEqual({ message: 'Logged out successfully' });
+    expect(setCookieHeaders(out).find((c) => c.startsWith('gatehouse_session='))).toMatch(/expires=Thu, 01 Jan 1970/i);
+    const late = await second(pending, { code: totpCode(alice.secret, app) });
+    expectEnvelope(late, 401, 'authentication_error', 'Not authenticated');
+    const [event] = await events('logout');
+    expect(event).toMatchObject({ outcome: 'success', subject_type: 'session' });
+  });
+});
