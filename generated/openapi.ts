@@ -789,6 +789,11 @@ export interface paths {
          *     answers 422 and needs new options. A credential already registered, or a user already
          *     holding 20 passkeys, answers 409. Audited (`passkey.added`).
          *     Only the session cookie is accepted, with the session's CSRF token in `X-CSRF-Token`.
+         *
+         *     A passkey is a second factor: from now on `POST /login` with the password takes two
+         *     steps, HTTP Basic with this account's password is refused, and sensitive actions need a
+         *     fresh factor. This session counts as having just proved one. The first factor of an
+         *     account (no TOTP, no passkey before) ends every other session, as turning TOTP on does.
          */
         post: operations["createMyPasskey"];
         delete?: never;

@@ -88,7 +88,9 @@ export class Passkeys {
     const record = await store
       .transaction(async (tx) => {
         await tx.users.lockForUpdate(user.id);
-        if ((await tx.passkeys.countByUser(user.id)) >= MAX_PASSKEYS_PER_USER) throw new Conflict(TOO_MANY);
+        const held = await tx.passkeys.countByUser(user.id);
+        if (held >= MAX_PASSKEYS_PER_USER) throw new Conflict(TOO_MANY);
+        const firstFactor = held === 0 && (await tx.secondFactors.usersWithTotp([user.id])).size === 0;
         const created = await tx.passkeys.create({
           id: newId('pky'),
           userId: user.id,
@@ -98,6 +100,9 @@ export class Passkeys {
         });
         // A passkey is a second factor: the password alone no longer signs in, so cached Basic credentials must go.
         await tx.users.bumpCredentialVersion(user.id);
+        // As when TOTP is turned on: the first factor ends every other session, each signed in
+        // with the password alone (perhaps by whoever stole it), as a password change does.
+        if (firstFactor) await tx.sessions.revokeAllForUser(user.id, now, { except: sessionId });
         return created;
       })
       .catch((error: unknown) => {

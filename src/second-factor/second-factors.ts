@@ -164,7 +164,8 @@ export class SecondFactors {
       const passkeys = await tx.passkeys.deleteAllForUser(user.id);
       return { totp, passkeys };
     });
-    await this.record(origin, user, 'second_factors.reset', removed);
+    const detail = removed.passkeys > 0 ? removed : { totp: removed.totp };
+    await this.record(origin, user, 'second_factors.reset', detail);
   }
 
   /** Passkeys are a second factor: they sign in alone, and after a password they finish the sign-in. */

@@ -51,12 +51,17 @@ describe('a passkey counts as a second factor', () => {
     expect(bodyOf(login, 'login', 200)).toMatchObject({ mfa_required: true, methods: ['passkey'] });
   });
 
-  it('registering one bumps credential_version: Basic, cached a moment before, is refused after', async () => {
+  it('registering the first bumps credential_version and ends other sessions: Basic, cached a moment before, is refused after', async () => {
     app = await startTestApp();
     const authenticator = new SoftwareAuthenticator(originOf(app));
     const before = await app.store.users.findByUsername('alice');
     expect((await app.call('GET', '/me', { headers: basic('alice', 'password123') })).status).toBe(200);
-    expect((await register(app, await signIn(app), authenticator)).status).toBe(201);
+    const elsewhere = await signIn(app);
+    const here = await signIn(app);
+    expect((await register(app, here, authenticator)).status).toBe(201);
+    // The first factor ends the other sessions (signed in with the password alone), not this one.
+    expectEnvelope(await app.call('GET', '/dashboard', { headers: elsewhere }), 401, 'authentication_error');
+    expect((await app.call('GET', '/dashboard', { headers: here })).status).toBe(200);
     const after = await app.store.users.findByUsername('alice');
     expect(after?.credential_version).toBe((before?.credential_version ?? 0) + 1);
     expectEnvelope(
