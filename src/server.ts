@@ -1,5 +1,3 @@
-// First: V8's heap settings must be in place before the service allocates (see heap-sizing.ts).
-import './runtime/heap-sizing.js';
 import cluster from 'node:cluster';
 import { runClusterPrimary } from './cluster-primary.js';
 import { configFromEnvironment } from './config/environment.js';
