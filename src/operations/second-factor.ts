@@ -90,7 +90,9 @@ export function secondFactorOperations({
         });
         throw validationFailed([{ path: '/body/password', message: 'Password is not correct' }]);
       }
-      const code = await codes.verify(user, proof, context.passwordClient, context.origin);
+      const code = await codes.verify(user, proof, context.passwordClient, context.origin).catch((error) => {
+        throw unavailable('Turning TOTP off is unavailable right now; try again shortly', error);
+      });
       if (code.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, code.retryAfterSeconds);
       if (code.outcome === 'invalid') {
         await audit.recordFrom(context.origin, {
