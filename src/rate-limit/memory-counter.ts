@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { CounterTable } from './counter-table.js';
 import type { Counter, CounterSpec } from './counters.js';
 import type { CounterState } from './decisions.js';
 
@@ -8,33 +9,27 @@ export interface MemoryCounterOptions {
 }
 
 /**
- * Enough for every client and username an instance meets in a window, and at a few hundred
- * bytes a key, a bound on the memory one counter can take (tens of MB) whatever keys arrive.
+ * Enough for every client and username an instance meets in a window, and at 40 bytes a key
+ * (CounterTable), a bound of 4 MB on the memory one counter can take whatever keys arrive.
  */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 
-interface Entry {
-  value: number;
-  expiresAtMs: number;
-}
-
 /**
  * A counter in this process's memory. Its keys come from the outside (addresses, usernames),
- * so it holds at most `maxEntries`: a Map iterates in insertion order and every window of a
- * counter lasts as long, so its first key is the oldest window, the first to expire and the one
- * evicted when the map is full. Evicting a live key forgets that key's count early — the price of
- * a bound; an attacker needs `maxEntries` distinct keys within the window to cause it.
+ * so it holds at most `maxEntries`, in a CounterTable kept oldest first. Every window of a
+ * counter lasts as long, so the oldest entry is the first to expire and the one evicted when the
+ * table is full. Evicting a live key forgets that key's count early — the price of a bound; an
+ * attacker needs `maxEntries` distinct keys within the window to cause it.
  */
 export class MemoryCounter implements Counter {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  private readonly table: CounterTable;
 
   constructor(
     private readonly spec: CounterSpec,
     private readonly clock: Clock,
     { maxEntries = DEFAULT_MAX_ENTRIES }: MemoryCounterOptions = {},
   ) {
-    this.maxEntries = Math.max(1, maxEntries);
+    this.table = new CounterTable(Math.max(1, maxEntries));
   }
 
   get points(): number {
@@ -43,27 +38,29 @@ export class MemoryCounter implements Counter {
 
   /** Keys held, expired ones not yet dropped included. */
   get size(): number {
-    return this.entries.size;
+    return this.table.size;
   }
 
   async get(key: string): Promise<CounterState | undefined> {
     const now = this.clock.now().getTime();
     const entry = this.live(key, now);
-    return entry === undefined ? undefined : stateOf(entry, now);
+    return entry === NONE ? undefined : this.stateOf(entry, now);
   }
 
   async add(key: string, points: number): Promise<CounterState> {
     const now = this.clock.now().getTime();
     const entry = this.live(key, now);
-    if (entry === undefined) {
+    if (entry === NONE) {
       // Points given back after their window closed (or were evicted) are not a credit for later.
       if (points <= 0) return { consumed: 0, msBeforeReset: 0 };
-      return stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000, now), now);
+      return this.stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000, now), now);
     }
-    entry.value += points;
+    const value = this.table.value(entry) + points;
+    const state = { consumed: value, msBeforeReset: this.table.expiresAt(entry) - now };
     // A count back at zero is the same as none: keep no entry for it.
-    if (entry.value <= 0) this.entries.delete(key);
-    return stateOf(entry, now);
+    if (value <= 0) this.table.remove(entry);
+    else this.table.setValue(entry, value);
+    return state;
   }
 
   async block(key: string, seconds: number): Promise<void> {
@@ -72,29 +69,32 @@ export class MemoryCounter implements Counter {
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
+    const entry = this.table.find(key);
+    if (entry !== NONE) this.table.remove(entry);
   }
 
-  private live(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined || entry.expiresAtMs > now) return entry;
-    this.entries.delete(key);
-    return undefined;
+  private live(key: string, now: number): number {
+    const entry = this.table.find(key);
+    if (entry === NONE || this.table.expiresAt(entry) > now) return entry;
+    this.table.remove(entry);
+    return NONE;
   }
 
   /** A new window for the key, as the newest entry; room is made by dropping the oldest. */
-  private put(key: string, value: number, expiresAtMs: number, now: number): Entry {
-    this.entries.delete(key);
-    for (const [oldest, entry] of this.entries) {
-      if (entry.expiresAtMs > now && this.entries.size < this.maxEntries) break;
-      this.entries.delete(oldest);
+  private put(key: string, value: number, expiresAtMs: number, now: number): number {
+    const held = this.table.find(key);
+    if (held !== NONE) this.table.remove(held);
+    const { table } = this;
+    for (let oldest = table.oldest; oldest !== NONE; oldest = table.oldest) {
+      if (table.expiresAt(oldest) > now && table.size < table.capacity) break;
+      table.remove(oldest);
     }
-    const entry = { value, expiresAtMs };
-    this.entries.set(key, entry);
-    return entry;
+    return table.insert(key, value, expiresAtMs);
+  }
+
+  private stateOf(entry: number, now: number): CounterState {
+    return { consumed: this.table.value(entry), msBeforeReset: this.table.expiresAt(entry) - now };
   }
 }
 
-function stateOf(entry: Entry, now: number): CounterState {
-  return { consumed: entry.value, msBeforeReset: entry.expiresAtMs - now };
-}
+const NONE = -1;

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { CounterTable } from '../../src/rate-limit/counter-table.js';
+
+/** The table's entries, oldest first, as key → value, read through its own API. */
+function contents(table: CounterTable, keys: Iterable<string>): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const key of keys) {
+    const entry = table.find(key);
+    if (entry !== -1) found.set(key, table.value(entry));
+  }
+  return found;
+}
+
+describe('CounterTable', () => {
+  it('finds what was inserted, by key, and nothing else', () => {
+    const table = new CounterTable(10);
+    const a = table.insert('a', 1, 1_000);
+    table.insert('b', 2, 2_000);
+    expect(table.find('a')).toBe(a);
+    expect(table.value(table.find('b'))).toBe(2);
+    expect(table.expiresAt(table.find('b'))).toBe(2_000);
+    expect(table.find('c')).toBe(-1);
+    expect(table.size).toBe(2);
+  });
+
+  it('keeps its entries oldest first, through removals from the middle and both ends', () => {
+    const table = new CounterTable(10);
+    for (const key of ['a', 'b', 'c', 'd']) table.insert(key, 0, 0);
+    table.remove(table.find('b'));
+    expect(table.oldest).toBe(table.find('a'));
+    table.remove(table.find('a'));
+    expect(table.oldest).toBe(table.find('c'));
+    table.remove(table.find('d'));
+    table.insert('e', 0, 0);
+    table.remove(table.find('c'));
+    expect(table.oldest).toBe(table.find('e'));
+    table.remove(table.find('e'));
+    expect(table.oldest).toBe(-1);
+    expect(table.size).toBe(0);
+  });
+
+  it('refuses to hold more than its capacity', () => {
+    const table = new CounterTable(2);
+    table.insert('a', 1, 0);
+    table.insert('b', 1, 0);
+    expect(() => table.insert('c', 1, 0)).toThrow(/full/);
+  });
+
+  it('agrees with a Map through 200,000 random inserts, updates and removals while it grows', () => {
+    const table = new CounterTable(5_000);
+    const model = new Map<string, number>();
+    let seed = 7;
+    const random = (below: number): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed % below;
+    };
+    for (let step = 0; step < 200_000; step++) {
+      const key = `198.51.100.${random(8)}:${random(9_000).toString(16)}`;
+      const entry = table.find(key);
+      expect(entry !== -1).toBe(model.has(key));
+      if (entry === -1) {
+        if (model.size === 5_000) {
+          const oldestKey = model.keys().next().value as string;
+          expect(table.find(oldestKey)).toBe(table.oldest);
+          table.remove(table.oldest);
+          model.delete(oldestKey);
+        }
+        table.insert(key, step, step);
+        model.set(key, step);
+      } else if (random(3) === 0) {
+        table.remove(entry);
+        model.delete(key);
+      } else {
+        expect(table.value(entry)).toBe(model.get(key));
+        table.setValue(entry, step);
+        model.set(key, step);
+      }
+    }
+    expect(table.size).toBe(model.size);
+    expect(contents(table, model.keys())).toEqual(model);
+  });
+});
