@@ -10,6 +10,7 @@ import { createErrorHandler } from './errors/error-handler.js';
 import { CookieJar } from './http/cookie-jar.js';
 import { corsPolicy } from './http/cors-policy.js';
 import { requireCsrfToken } from './http/csrf.js';
+import { chain } from './http/middleware-chain.js';
 import {
   headAsGet,
   refuseDeepJson,
@@ -68,18 +69,6 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  if (serviceMetrics !== undefined) app.use(requestMetrics(serviceMetrics));
-  app.use(requestLogger(logger));
-  app.use(securityHeaders({ hsts: config.env === 'production' ? 'always' : 'over-https' }));
-  app.use(corsPolicy(config.corsOrigins));
-  app.use(refuseQueryCredentials());
-  app.use(refuseDuplicateCredentials());
-  app.use(refuseOversizedBody(MAX_JSON_BODY_BYTES));
-  app.use(express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }));
-  app.use(refuseDeepJson());
-  app.use(headAsGet());
-  // Before the validator, which reads the session cookie from req.cookies.
-  app.use(sessionCookies(cookies));
   const apiSpec = validatorDocument(contract, { sessionCookieName: cookies.sessionName });
   const validator = OpenApiValidator.middleware({
     apiSpec: apiSpec as never,
@@ -88,19 +77,39 @@ export function createApp(deps: AppDeps): Express {
     validateResponses: deps.validateResponses ?? false,
     validateSecurity: { handlers },
   }) as unknown as RequestHandler[];
-  // Its route lookup compiled every route's pattern on every request (validator-route-cache.ts), and its
-  // security check made a stack trace for every absent alternative (validator-security-check.ts).
-  app.use(withQuietSecurityCheck(withRouteCache(validator, contract), apiSpec, handlers));
 
+  // One router layer for everything up to the validator's verdict, one for what follows it.
+  app.use(
+    chain([
+      ...(serviceMetrics === undefined ? [] : [requestMetrics(serviceMetrics)]),
+      requestLogger(logger),
+      securityHeaders({ hsts: config.env === 'production' ? 'always' : 'over-https' }),
+      corsPolicy(config.corsOrigins),
+      refuseQueryCredentials(),
+      refuseDuplicateCredentials(),
+      refuseOversizedBody(MAX_JSON_BODY_BYTES),
+      express.json({ limit: MAX_JSON_BODY_BYTES, strict: false }),
+      refuseDeepJson(),
+      headAsGet(),
+      // Before the validator, which reads the session cookie from req.cookies.
+      sessionCookies(cookies),
+      // Its route lookup compiled every route's pattern on every request (validator-route-cache.ts), and its
+      // security check made a stack trace for every absent alternative (validator-security-check.ts).
+      ...withQuietSecurityCheck(withRouteCache(validator, contract), apiSpec, handlers),
+    ]),
+  );
   app.use(authFailureHandler());
-  // Every explicit credential good, all naming one user; then the principal is chosen.
-  app.use(settleCredentials(handlers));
-
-  app.use(rateLimit.afterAuthentication);
-  app.use(requireDocumentedBody());
-  // After the validator, so the principal is known; before every route, so none can forget it.
-  app.use(requireCsrfToken());
-  if (config.mfaRequiredForAdmins) app.use(requireAdminSecondFactor(services.secondFactors));
+  app.use(
+    chain([
+      // Every explicit credential good, all naming one user; then the principal is chosen.
+      settleCredentials(handlers),
+      rateLimit.afterAuthentication,
+      requireDocumentedBody(),
+      // After the validator, so the principal is known; before every route, so none can forget it.
+      requireCsrfToken(),
+      ...(config.mfaRequiredForAdmins ? [requireAdminSecondFactor(services.secondFactors)] : []),
+    ]),
+  );
 
   mountOperations(
     app,
