@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/tokens.js';
 import { usernameKey } from '../store/users.js';
 import { type Counter, type CounterStore, consume } from './counters.js';
 import {
@@ -230,8 +230,7 @@ function before(state: CounterState): CounterState {
  */
 function keysOf(username: string, ip: string | undefined): AttemptKeys {
   const address = addressKey(ip);
-  // The first 32 hex digits of the SHA-256, as a string of their own: a slice of the whole digest
-  // would keep all 64 alive in every key a memory counter holds (about a fifth of its entry).
-  const user = createHash('sha256').update(usernameKey(username), 'utf8').digest().toString('hex', 0, 16);
+  // The first 32 hex digits of the SHA-256 (a memory counter keeps only a fingerprint of the key).
+  const user = sha256Hex(usernameKey(username)).slice(0, 32);
   return { pair: `${address}:${user}`, address, account: `account:${user}` };
 }
