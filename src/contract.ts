@@ -31,6 +31,8 @@ export function validatorDocument(contract: Contract, options: { sessionCookieNa
 export interface MatchedOperation {
   /** The path template, e.g. `/users/{id}`. */
   openApiRoute?: string;
+  /** The path's parameters, decoded, as the validator checked them. */
+  pathParams?: Record<string, string>;
   schema?: {
     operationId?: string;
     security?: Array<Record<string, string[]>>;

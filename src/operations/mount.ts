@@ -1,5 +1,6 @@
-import type { Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { Contract } from '../contract.js';
+import { matchedOperation } from '../contract.js';
 import type { OperationHandler, OperationId, OperationTable } from './operation.js';
 import { RequestContext } from './request-context.js';
 
@@ -31,11 +32,6 @@ function parameterLocations(operation: DocumentedOperation, document: Record<str
   });
 }
 
-/** `/users/{id}` → `/users/:id`. */
-export function expressPath(contractPath: string): string {
-  return contractPath.replace(/\{([^}]+)\}/g, ':$1');
-}
-
 function send(res: Response, answer: Answer): void {
   if (answer.headers !== undefined) res.set(answer.headers);
   res.status(answer.status);
@@ -56,11 +52,15 @@ function send(res: Response, answer: Answer): void {
 }
 
 /**
- * Mounts each operation of the contract at its own method and path, with the handler the table
- * has for its operationId. Which inputs an operation reads is decided here, once: a request pays
- * only for the parameters its operation documents.
+ * Mounts the contract's operations as one layer that runs the handler the table has for the
+ * operation the validator matched (`req.openapi`): the validator has already found the route,
+ * its path parameters and any 404, 405 or 400, so walking Express's route table again — a
+ * pattern test for every path listed before the request's — would only repeat it. Which inputs
+ * an operation reads is decided here, once: a request pays only for the parameters its
+ * operation documents. A request no operation matched goes on to the next layer.
  */
 export function mountOperations(router: Router, table: OperationTable, contract: Contract): void {
+  const byOperationId = new Map<string, (req: Request, res: Response) => Promise<void>>();
   const paths = contract.document.paths as Record<string, Partial<Record<string, DocumentedOperation>>>;
   for (const [path, item] of Object.entries(paths)) {
     for (const method of METHODS) {
@@ -73,9 +73,10 @@ export function mountOperations(router: Router, table: OperationTable, contract:
       const hasParams = path.includes('{');
       const hasQuery = parameterLocations(operation, contract.document).includes('query');
       const hasBody = operation.requestBody !== undefined;
-      router[method](expressPath(path), async (req, res) => {
+      byOperationId.set(operation.operationId, async (req, res) => {
         const input = {
-          params: hasParams ? req.params : NOTHING,
+          // The validator's own (its checks ran on them); the router has reset req.params since.
+          params: hasParams ? (matchedOperation(req)?.pathParams ?? NOTHING) : NOTHING,
           query: hasQuery ? req.query : NOTHING,
           body: hasBody ? req.body : undefined,
         };
@@ -83,4 +84,10 @@ export function mountOperations(router: Router, table: OperationTable, contract:
       });
     }
   }
+  router.use((req, res, next) => {
+    const operationId = matchedOperation(req)?.schema?.operationId;
+    const run = operationId === undefined ? undefined : byOperationId.get(operationId);
+    if (run === undefined) return next();
+    return run(req, res);
+  });
 }
