@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { sendJson } from '../send-json.js';
 import {
   ApiError,
   badRequest,
@@ -127,6 +128,6 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         ...(apiError.details === undefined ? {} : { details: apiError.details }),
       },
     };
-    res.json(envelope);
+    sendJson(res, envelope);
   };
 }

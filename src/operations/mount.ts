@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Contract } from '../contract.js';
 import { matchedOperation } from '../contract.js';
+import { sendJson } from '../send-json.js';
 import type { OperationHandler, OperationId, OperationTable } from './operation.js';
 import { RequestContext } from './request-context.js';
 
@@ -48,7 +49,7 @@ function send(res: Response, answer: Answer): void {
     res.end();
     return;
   }
-  res.json(answer.body);
+  sendJson(res, answer.body);
 }
 
 /**
