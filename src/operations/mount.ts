@@ -1,6 +1,5 @@
 import type { Request, Response, Router } from 'express';
-import type { Contract } from '../contract.js';
-import { matchedOperation } from '../contract.js';
+import { type Contract, matchedOperation } from '../contract.js';
 import { sendJson } from '../send-json.js';
 import type { OperationHandler, OperationId, OperationTable } from './operation.js';
 import { RequestContext } from './request-context.js';

@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 
 /** Entries the table makes room for at first; it doubles from there up to its capacity. */
 const INITIAL_ROOM = 1024;
-const NONE = -1;
+/** What find and oldest answer when there is no such entry. */
+export const NO_ENTRY = -1;
 
 /**
  * A number and an expiry per key for up to `capacity` keys, oldest first, held in typed arrays
@@ -31,9 +32,9 @@ export class CounterTable {
   private older: Int32Array;
   /** Entry number + 1 per slot; 0 is an empty slot. Twice the room, a power of two. */
   private index: Int32Array;
-  private oldestEntry = NONE;
-  private newestEntry = NONE;
-  private freeEntry = NONE;
+  private oldestEntry = NO_ENTRY;
+  private newestEntry = NO_ENTRY;
+  private freeEntry = NO_ENTRY;
   private unused = 0;
   private held = 0;
   private foundA = 0;
@@ -60,7 +61,7 @@ export class CounterTable {
     const mask = this.index.length - 1;
     for (let slot = this.foundA & mask; ; slot = (slot + 1) & mask) {
       const entry = at(this.index, slot) - 1;
-      if (entry === NONE) return NONE;
+      if (entry === NO_ENTRY) return NO_ENTRY;
       if (at(this.hashA, entry) === this.foundA && at(this.hashB, entry) === this.foundB) return entry;
     }
   }
@@ -96,8 +97,8 @@ export class CounterTable {
     this.values[entry] = value;
     this.expiries[entry] = expiresAt;
     this.older[entry] = this.newestEntry;
-    this.newer[entry] = NONE;
-    if (this.newestEntry === NONE) this.oldestEntry = entry;
+    this.newer[entry] = NO_ENTRY;
+    if (this.newestEntry === NO_ENTRY) this.oldestEntry = entry;
     else this.newer[this.newestEntry] = entry;
     this.newestEntry = entry;
     this.placeInIndex(entry);
@@ -109,9 +110,9 @@ export class CounterTable {
     this.removeFromIndex(entry);
     const older = at(this.older, entry);
     const newer = at(this.newer, entry);
-    if (older === NONE) this.oldestEntry = newer;
+    if (older === NO_ENTRY) this.oldestEntry = newer;
     else this.newer[older] = newer;
-    if (newer === NONE) this.newestEntry = older;
+    if (newer === NO_ENTRY) this.newestEntry = older;
     else this.older[newer] = older;
     this.newer[entry] = this.freeEntry;
     this.freeEntry = entry;
@@ -134,7 +135,7 @@ export class CounterTable {
   }
 
   private takeEntry(): number {
-    if (this.freeEntry === NONE) return this.unused++;
+    if (this.freeEntry === NO_ENTRY) return this.unused++;
     const entry = this.freeEntry;
     this.freeEntry = at(this.newer, entry);
     return entry;
@@ -174,7 +175,7 @@ export class CounterTable {
     this.newer = widen(this.newer, this.room);
     this.older = widen(this.older, this.room);
     this.index = new Int32Array(indexSlotsFor(this.room));
-    for (let entry = this.oldestEntry; entry !== NONE; entry = at(this.newer, entry)) this.placeInIndex(entry);
+    for (let entry = this.oldestEntry; entry !== NO_ENTRY; entry = at(this.newer, entry)) this.placeInIndex(entry);
   }
 }
 

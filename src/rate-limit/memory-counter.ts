@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { CounterTable } from './counter-table.js';
+import { CounterTable, NO_ENTRY } from './counter-table.js';
 import type { Counter, CounterSpec } from './counters.js';
 import type { CounterState } from './decisions.js';
 
@@ -44,13 +44,13 @@ export class MemoryCounter implements Counter {
   async get(key: string): Promise<CounterState | undefined> {
     const now = this.clock.now().getTime();
     const entry = this.live(key, now);
-    return entry === NONE ? undefined : this.stateOf(entry, now);
+    return entry === NO_ENTRY ? undefined : this.stateOf(entry, now);
   }
 
   async add(key: string, points: number): Promise<CounterState> {
     const now = this.clock.now().getTime();
     const entry = this.live(key, now);
-    if (entry === NONE) {
+    if (entry === NO_ENTRY) {
       // Points given back after their window closed (or were evicted) are not a credit for later.
       if (points <= 0) return { consumed: 0, msBeforeReset: 0 };
       return this.stateOf(this.put(key, points, now + this.spec.windowSeconds * 1000, now), now);
@@ -70,22 +70,22 @@ export class MemoryCounter implements Counter {
 
   async delete(key: string): Promise<void> {
     const entry = this.table.find(key);
-    if (entry !== NONE) this.table.remove(entry);
+    if (entry !== NO_ENTRY) this.table.remove(entry);
   }
 
   private live(key: string, now: number): number {
     const entry = this.table.find(key);
-    if (entry === NONE || this.table.expiresAt(entry) > now) return entry;
+    if (entry === NO_ENTRY || this.table.expiresAt(entry) > now) return entry;
     this.table.remove(entry);
-    return NONE;
+    return NO_ENTRY;
   }
 
   /** A new window for the key, as the newest entry; room is made by dropping the oldest. */
   private put(key: string, value: number, expiresAtMs: number, now: number): number {
     const held = this.table.find(key);
-    if (held !== NONE) this.table.remove(held);
+    if (held !== NO_ENTRY) this.table.remove(held);
     const { table } = this;
-    for (let oldest = table.oldest; oldest !== NONE; oldest = table.oldest) {
+    for (let oldest = table.oldest; oldest !== NO_ENTRY; oldest = table.oldest) {
       if (table.expiresAt(oldest) > now && table.size < table.capacity) break;
       table.remove(oldest);
     }
@@ -96,5 +96,3 @@ export class MemoryCounter implements Counter {
     return { consumed: this.table.value(entry), msBeforeReset: this.table.expiresAt(entry) - now };
   }
 }
-
-const NONE = -1;
