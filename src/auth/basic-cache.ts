@@ -25,9 +25,10 @@ interface Entry extends VerifiedCredential {
  * lives only in this process followed by the username and password: the cache never holds a
  * password or anything an attacker could test guesses against offline. (A secret-prefix hash
  * stands in for an HMAC because its output never leaves the process, so there is no digest to
- * extend; crypto.hash is one call, about a third of an HMAC's cost on every Basic request.) Failed credentials are never
- * stored. Callers must check the user's current credential_version on every hit, which is what
- * makes a password change, disable or delete on any instance take effect at once.
+ * extend; crypto.hash is one call, about a third of an HMAC's cost on every Basic request.)
+ * Failed credentials are never stored. Callers must check the user's current credential_version
+ * on every hit, which is what makes a password change, disable or delete on any instance take
+ * effect at once.
  */
 export class VerifiedCredentialCache {
   private readonly entries = new Map<string, Entry>();
