@@ -1,8 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceTokens } from '../auth/device-token.js';
-import { THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
+import { unauthenticated, unavailable } from '../errors/api-error.js';
 import { type CodeCheck, codeProofOf } from '../second-factor/code-check.js';
 import type { Sessions } from '../sessions/sessions.js';
+import { refuseFactorProof } from './factor-refusal.js';
 import type { Operations } from './operation.js';
 import { signedIn } from './signed-in.js';
 
@@ -34,18 +35,15 @@ export function loginTotpOperations({ sessions, codes, devices, audit }: LoginTo
       const check = await codes.verify(user, proof, context.passwordClient, context.origin).catch((error: unknown) => {
         throw unavailable('Sign-in is unavailable right now; try again shortly', error);
       });
-      if (check.outcome !== 'verified') {
-        const throttled = check.outcome === 'throttled';
-        await audit.recordFrom(context.origin, {
+      if (check.outcome !== 'verified')
+        return refuseFactorProof(audit, context, {
           action: 'login.failed',
-          outcome: 'failure',
-          username: user.username,
-          subject: { type: 'session', id: session.id },
-          detail: throttled ? { factor, throttled: true } : { factor },
+          user,
+          sessionId: session.id,
+          factor,
+          check,
+          message: INVALID_CODE_MESSAGE,
         });
-        if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
-        throw unauthenticated(INVALID_CODE_MESSAGE);
-      }
       const started = await sessions.completePending(session, user, {
         userAgent: context.userAgent,
         ip: context.ip ?? null,

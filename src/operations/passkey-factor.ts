@@ -1,8 +1,7 @@
 import type { components } from '../../generated/openapi.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceTokens } from '../auth/device-token.js';
-import { sudoExpiresAt } from '../auth/sudo-mode.js';
-import { THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
+import { unauthenticated, unavailable } from '../errors/api-error.js';
 import { Conflict } from '../errors/domain-errors.js';
 import type { AuthenticationResponseJSON } from '../passkeys/ceremonies.js';
 import type { FactorPurpose, PasskeyAssertions } from '../passkeys/passkey-assertions.js';
@@ -10,8 +9,10 @@ import type { CodeCheck, CodeCheckResult } from '../second-factor/code-check.js'
 import type { Sessions } from '../sessions/sessions.js';
 import type { SessionRecord } from '../store/sessions.js';
 import type { UserRecord } from '../store/users.js';
+import { type RefusedFactorProof, refuseFactorProof } from './factor-refusal.js';
 import type { Operations } from './operation.js';
 import type { RequestContext } from './request-context.js';
+import { confirmedAnswer } from './session-confirm.js';
 import { signedIn } from './signed-in.js';
 
 export interface PasskeyFactorDeps {
@@ -88,10 +89,19 @@ export function passkeyFactorOperations({
     return { check, reason };
   };
 
-  const refuse = (check: CodeCheckResult): never => {
-    if (check.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, check.retryAfterSeconds);
-    throw unauthenticated(INVALID_PASSKEY_MESSAGE);
-  };
+  /** What refuseFactorProof needs of a passkey that did not pass, besides the step's action. */
+  const refusal = (
+    { user, session }: Caller,
+    check: Exclude<CodeCheckResult, { outcome: 'verified' }>,
+    reason: string,
+  ): Omit<RefusedFactorProof, 'action'> => ({
+    user,
+    sessionId: session.id,
+    factor: 'passkey',
+    check,
+    reason,
+    message: INVALID_PASSKEY_MESSAGE,
+  });
 
   return {
     createPasskeySecondStepOptions: (_input, context) => options(callerOf(context, true), 'second_factor'),
@@ -99,17 +109,8 @@ export function passkeyFactorOperations({
       const caller = callerOf(context, true);
       const { user, session } = caller;
       const { check, reason } = await prove(caller, 'second_factor', body, context);
-      if (check.outcome !== 'verified') {
-        await audit.recordFrom(context.origin, {
-          action: 'login.failed',
-          outcome: 'failure',
-          username: user.username,
-          subject: { type: 'session', id: session.id },
-          detail:
-            check.outcome === 'throttled' ? { factor: 'passkey', throttled: true } : { factor: 'passkey', reason },
-        });
-        return refuse(check);
-      }
+      if (check.outcome !== 'verified')
+        return refuseFactorProof(audit, context, { action: 'login.failed', ...refusal(caller, check, reason) });
       const started = await sessions.completePending(session, user, {
         userAgent: context.userAgent,
         ip: context.ip ?? null,
@@ -122,33 +123,11 @@ export function passkeyFactorOperations({
     confirmMySessionWithPasskey: async ({ body }, context) => {
       const caller = callerOf(context, false);
       const { user, session } = caller;
-      const subject = { type: 'session', id: session.id } as const;
       const { check, reason } = await prove(caller, 'step_up', body, context);
-      if (check.outcome !== 'verified') {
-        await audit.recordFrom(context.origin, {
-          action: 'session.confirmed',
-          outcome: 'failure',
-          username: user.username,
-          subject,
-          detail:
-            check.outcome === 'throttled' ? { factor: 'passkey', throttled: true } : { factor: 'passkey', reason },
-        });
-        return refuse(check);
-      }
+      if (check.outcome !== 'verified')
+        return refuseFactorProof(audit, context, { action: 'session.confirmed', ...refusal(caller, check, reason) });
       // A passkey proves possession and its user at once: it stands for the password and the code.
-      const confirmed = await sessions.confirmPasswordAndFactor(session);
-      if (confirmed === null) throw unauthenticated('Not authenticated');
-      await audit.recordFrom(context.origin, {
-        action: 'session.confirmed',
-        outcome: 'success',
-        username: user.username,
-        subject,
-        detail: { factor: 'passkey' },
-      });
-      return {
-        status: 200,
-        body: { confirmed_at: confirmed.reauthenticated_at, sudo_expires_at: sudoExpiresAt(confirmed).toISOString() },
-      };
+      return confirmedAnswer(audit, context, user, await sessions.confirmPasswordAndFactor(session), 'passkey');
     },
   };
 }

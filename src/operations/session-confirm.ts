@@ -4,9 +4,12 @@ import { sudoExpiresAt } from '../auth/sudo-mode.js';
 import { THROTTLED_MESSAGE, tooManyRequests, unauthenticated, unavailable } from '../errors/api-error.js';
 import { type CodeCheck, codeProofOf } from '../second-factor/code-check.js';
 import type { SecondFactors } from '../second-factor/second-factors.js';
-import type { Sessions } from '../sessions/sessions.js';
+import type { ConfirmedSession, Sessions } from '../sessions/sessions.js';
+import type { UserRecord } from '../store/users.js';
+import { refuseFactorProof } from './factor-refusal.js';
 import { INVALID_CODE_MESSAGE } from './login-totp.js';
 import type { Operations } from './operation.js';
+import type { RequestContext } from './request-context.js';
 
 export interface SessionConfirmDeps {
   sessions: Sessions;
@@ -77,40 +80,46 @@ export function sessionConfirmOperations({
         const code = await codes.verify(user, proof, context.passwordClient, context.origin).catch((error) => {
           throw unavailable('Password confirmation is unavailable right now; try again shortly', error);
         });
-        if (code.outcome !== 'verified') {
-          await audit.recordFrom(context.origin, {
+        if (code.outcome !== 'verified')
+          return refuseFactorProof(audit, context, {
             action: 'session.confirmed',
-            outcome: 'failure',
-            username: user.username,
-            subject,
-            detail:
-              code.outcome === 'throttled'
-                ? { factor: proof.kind, throttled: true }
-                : { factor: proof.kind, reason: 'wrong_code' },
+            user,
+            sessionId: session.id,
+            factor: proof.kind,
+            check: code,
+            reason: 'wrong_code',
+            message: INVALID_CODE_MESSAGE,
           });
-          if (code.outcome === 'throttled') throw tooManyRequests(THROTTLED_MESSAGE, code.retryAfterSeconds);
-          throw unauthenticated(INVALID_CODE_MESSAGE);
-        }
       }
       const confirmed = hasFactor
         ? await sessions.confirmPasswordAndFactor(session)
         : await sessions.confirmPassword(session);
-      // Signed out in the meantime: nothing left to confirm.
-      if (confirmed === null) throw unauthenticated('Not authenticated');
-      await audit.recordFrom(context.origin, {
-        action: 'session.confirmed',
-        outcome: 'success',
-        username: user.username,
-        subject,
-        ...(hasFactor && proof !== undefined ? { detail: { factor: proof.kind } } : {}),
-      });
-      return {
-        status: 200,
-        body: {
-          confirmed_at: confirmed.reauthenticated_at,
-          sudo_expires_at: sudoExpiresAt(confirmed).toISOString(),
-        },
-      };
+      return confirmedAnswer(audit, context, user, confirmed, hasFactor ? proof?.kind : undefined);
     },
+  };
+}
+
+/**
+ * The answer to a confirmation that passed: audited, with the factor when one was proved, and
+ * sudo mode's new expiry. A session signed out in the meantime (null) has nothing to confirm.
+ */
+export async function confirmedAnswer(
+  audit: AuditLog,
+  context: RequestContext,
+  user: UserRecord,
+  confirmed: ConfirmedSession | null,
+  factor: string | undefined,
+): Promise<{ status: 200; body: { confirmed_at: string; sudo_expires_at: string } }> {
+  if (confirmed === null) throw unauthenticated('Not authenticated');
+  await audit.recordFrom(context.origin, {
+    action: 'session.confirmed',
+    outcome: 'success',
+    username: user.username,
+    subject: { type: 'session', id: confirmed.id },
+    ...(factor === undefined ? {} : { detail: { factor } }),
+  });
+  return {
+    status: 200,
+    body: { confirmed_at: confirmed.reauthenticated_at, sudo_expires_at: sudoExpiresAt(confirmed).toISOString() },
   };
 }
