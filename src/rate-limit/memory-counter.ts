@@ -65,6 +65,8 @@ export class MemoryCounter implements Counter {
 
   async block(key: string, seconds: number): Promise<void> {
     const now = this.clock.now().getTime();
+    const held = this.table.find(key);
+    if (held !== NO_ENTRY) this.table.remove(held);
     this.put(key, this.spec.points + 1, now + seconds * 1000, now);
   }
 
@@ -80,10 +82,8 @@ export class MemoryCounter implements Counter {
     return NO_ENTRY;
   }
 
-  /** A new window for the key, as the newest entry; room is made by dropping the oldest. */
+  /** A new window for a key the table does not hold, as the newest entry; room is made by dropping the oldest. */
   private put(key: string, value: number, expiresAtMs: number, now: number): number {
-    const held = this.table.find(key);
-    if (held !== NO_ENTRY) this.table.remove(held);
     const { table } = this;
     for (let oldest = table.oldest; oldest !== NO_ENTRY; oldest = table.oldest) {
       if (table.expiresAt(oldest) > now && table.size < table.capacity) break;
