@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { NamedStatements } from './named-statements.js';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -33,5 +34,10 @@ export function openDatabase(url: string): DatabaseHandle {
     };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', pool };
+  const named = new NamedStatements();
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: named.pool(pool) }) }),
+    dialect: 'postgres',
+    pool,
+  };
 }
