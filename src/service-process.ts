@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Registry } from 'prom-client';
 import { createApp } from './app.js';
@@ -9,6 +8,7 @@ import { PasswordHasher } from './crypto/password-hasher.js';
 import { createHttpServer, listen } from './http/listen.js';
 import { createMetricsServer } from './metrics/metrics-server.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
+import { createRedisClient } from './rate-limit/redis-client.js';
 import { RetentionSweep } from './retention/retention-sweep.js';
 import { ConnectionDrain } from './runtime/connection-drain.js';
 import { Lifecycle } from './runtime/lifecycle.js';
@@ -54,7 +54,7 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
     : await openServingStore(config, logger, hasher);
 
   // Rate-limit and throttle counters shared by every instance; without Redis they live in this process.
-  const redis = config.redisUrl === undefined ? undefined : new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl);
   redis?.on('error', (error: Error) =>
     logger.warn({ err: error }, 'redis error: counters fall back to this process until it is back'),
   );

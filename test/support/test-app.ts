@@ -1,7 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { operations } from '../../generated/openapi.js';
 import { createApp } from '../../src/app.js';
@@ -11,6 +10,7 @@ import { createHttpServer, DEFAULT_SERVER_LIMITS, listen, type ServerLimits } fr
 import { createLogger } from '../../src/http/request-logger.js';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics.js';
 import type { OperationId, RequestBody } from '../../src/operations/operation.js';
+import { createRedisClient } from '../../src/rate-limit/redis-client.js';
 import type { Lifecycle } from '../../src/runtime/lifecycle.js';
 import { loadDemoData } from '../../src/store/demo-data.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -117,7 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const logger = createLogger(config.logLevel, sink);
   const hasher = new CountingHasher(config.bcryptCost);
   if (options.demoData ?? true) await loadDemoData(store, hasher, clock, logger);
-  const redis = options.redisUrl === undefined ? undefined : new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = options.redisUrl === undefined ? undefined : createRedisClient(options.redisUrl);
   // Connection errors are expected in the test of an unreachable Redis; the counters fall back to memory.
   redis?.on('error', () => {});
   // Until Redis is ready the counters fall back to memory; wait, so the first requests count in Redis.
