@@ -10,6 +10,8 @@ if (baseUrl === undefined) announceSkip('named statements on PostgreSQL', 'TEST_
 
 interface Opened {
   db: Kysely<Record<string, never>>;
+  /** The one connection's pool itself, past the names. */
+  pool: pg.Pool;
   /** The statements prepared on the pool's one connection, as PostgreSQL lists them. */
   prepared: () => Promise<string[]>;
 }
@@ -32,7 +34,7 @@ suite('named statements on PostgreSQL', () => {
       (
         await pool.query<{ statement: string }>('select statement from pg_prepared_statements order by statement')
       ).rows.map((row) => row.statement);
-    return { db, prepared };
+    return { db, pool, prepared };
   }
 
   it('prepares a text once on a connection and runs it again with new parameters', async () => {
@@ -63,6 +65,34 @@ suite('named statements on PostgreSQL', () => {
     await sql`alter table widgets add column colour text not null default 'blue'`.execute(db);
     expect((await select()).rows).toEqual([{ id: 1, colour: 'blue' }]);
     expect((await select()).rows).toEqual([{ id: 1, colour: 'blue' }]);
+  });
+
+  it('answers when the connection lost what was prepared on it (a pooler in between), then runs the text unnamed', async () => {
+    const { db, pool, prepared } = await open();
+    const select = (n: number) => sql<{ n: number }>`select ${n}::int as n`.execute(db);
+    expect((await select(1)).rows).toEqual([{ n: 1 }]);
+    await pool.query('deallocate all');
+    expect((await select(2)).rows).toEqual([{ n: 2 }]);
+    expect((await select(3)).rows).toEqual([{ n: 3 }]);
+    expect(await prepared()).toEqual([]);
+  });
+
+  it('gives a text the same name in every process, so a shared connection never runs another text under it', async () => {
+    const first = await open();
+    const second = await open();
+    await sql`select ${1}::int as n`.execute(first.db);
+    // Another text first, so that a name handed out in order would differ.
+    await sql`select ${1}::int as other`.execute(second.db);
+    await sql`select ${1}::int as n`.execute(second.db);
+    const nameOf = async (pool: pg.Pool) =>
+      (
+        await pool.query<{ name: string }>('select name from pg_prepared_statements where statement = $1', [
+          'select $1::int as n',
+        ])
+      ).rows.map((row) => row.name);
+    const [name] = await nameOf(first.pool);
+    expect(name).toBeDefined();
+    expect(await nameOf(second.pool)).toEqual([name]);
   });
 
   it('passes other errors through unchanged', async () => {
