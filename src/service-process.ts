@@ -5,7 +5,7 @@ import { systemClock } from './clock.js';
 import { composeServices } from './compose.js';
 import type { Config } from './config/config.js';
 import { PasswordHasher } from './crypto/password-hasher.js';
-import { createHttpServer, listen } from './http/listen.js';
+import { createHttpServer, DEFAULT_SERVER_LIMITS, listen } from './http/listen.js';
 import { createMetricsServer } from './metrics/metrics-server.js';
 import { ServiceMetrics } from './metrics/service-metrics.js';
 import { createRedisClient } from './rate-limit/redis-client.js';
@@ -88,7 +88,7 @@ export async function runService(config: Config, logger: Logger, role: ServiceRo
     clusterWorker: role.clusterWorker,
   });
   const app = createApp({ services });
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, DEFAULT_SERVER_LIMITS, app);
   const drain = new ConnectionDrain(server);
   const address = await listen(server, config.port, config.host);
   logger.info(

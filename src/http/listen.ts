@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { type ExpressPrototypes, messageClassesFor } from './express-messages.js';
 
 export interface ServerLimits {
   /** Time a client has to send all request headers. */
@@ -62,8 +63,14 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
 /**
  * The HTTP server for an app, with the limits that keep a client sending half a request from
  * holding a connection for long. Used by the entry file, the tests and the benchmark alike.
+ * Given the Express app whose prototypes its requests and responses will get (the app itself,
+ * or what wraps it), it makes them with those prototypes from the start (messageClassesFor).
  */
-export function createHttpServer(app: RequestListener, limits: ServerLimits = DEFAULT_SERVER_LIMITS): Server {
+export function createHttpServer(
+  app: RequestListener,
+  limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+  express?: ExpressPrototypes,
+): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -71,6 +78,7 @@ export function createHttpServer(app: RequestListener, limits: ServerLimits = DE
       maxHeaderSize: limits.maxHeaderBytes,
       // Node enforces both timeouts only when it sweeps its connections; its default sweep is every 30 s.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+      ...(express === undefined ? {} : messageClassesFor(express)),
     },
     app,
   );

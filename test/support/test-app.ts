@@ -144,7 +144,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     });
     app(req, res);
   };
-  const server = createHttpServer(recorded, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits });
+  const server = createHttpServer(recorded, { ...DEFAULT_SERVER_LIMITS, ...options.serverLimits }, app);
   const address: AddressInfo = await listen(server, options.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
 
