@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { type Counter, CounterStore } from '../../src/rate-limit/counters.js';
+import { createRedisClient } from '../../src/rate-limit/redis-client.js';
 import { announceSkip } from '../support/databases.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -11,7 +13,10 @@ if (redisUrl === undefined) announceSkip('reading a count from Redis', 'TEST_RED
 
 const SPEC = { name: 'reads', points: 5, windowSeconds: 600 };
 
-/** A Redis counter's `get` reads with a script of its own; it must answer what the limiter's own `get` does. */
+/**
+ * A Redis counter's `get` reads with a script of its own; it must answer what the limiter's own
+ * `get` does, on the client the service uses (its commands pipelined).
+ */
 describe.skipIf(redisUrl === undefined)('a Redis counter read', () => {
   const prefix = `gatehouse-test-${randomBytes(6).toString('hex')}`;
   let redis: Redis;
@@ -19,7 +24,7 @@ describe.skipIf(redisUrl === undefined)('a Redis counter read', () => {
   let limiter: RateLimiterRedis;
 
   beforeAll(async () => {
-    redis = new Redis(redisUrl ?? '');
+    redis = createRedisClient(redisUrl ?? '');
     // Until the client is ready the counter answers from its memory fallback, by design.
     await redis.ping();
     counter = new CounterStore({ redis, prefix, clock: systemClock }).create(SPEC);
@@ -64,5 +69,16 @@ describe.skipIf(redisUrl === undefined)('a Redis counter read', () => {
     await other.add('a', 1);
     expect((await other.get('a'))?.consumed).toBe(1);
     expect((await counter.get('a'))?.consumed).toBe(3);
+  });
+
+  it('still counts and reads in Redis over a new connection (Redis restarted), its scripts sent again', async () => {
+    await counter.add('reconnected', 2);
+    const ready = once(redis, 'ready');
+    redis.disconnect(true);
+    await ready;
+    // The memory fallback would answer 1 and then 1: these come from Redis.
+    expect((await counter.add('reconnected', 1)).consumed).toBe(3);
+    expect((await counter.get('reconnected'))?.consumed).toBe(3);
+    expect((await limiter.get('reconnected'))?.consumedPoints).toBe(3);
   });
 });
