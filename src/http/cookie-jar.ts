@@ -28,9 +28,19 @@ const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 /**
  * How many verified session cookies are remembered. A browser sends the same cookie on every
  * request; verifying it is an HMAC per key plus a base64 and JSON decode, a tenth of a session
- * answer's CPU. Only cookies whose signature checked out are kept, the oldest going first.
+ * answer's CPU. Only cookies whose signature checked out twice are kept, the oldest going first.
  */
 const VERIFIED_COOKIES_MAX = 10_000;
+
+/**
+ * How many cookies verified once are remembered by a fingerprint alone, in a fixed table outside
+ * the JavaScript heap (256 KB). A cookie joins the verified ones the second time it checks out:
+ * a browser sends its cookie on every request, so it is remembered from its second, while cookies
+ * each sent once (a sweep through many sessions) pay nothing on the heap. Kept there, each left
+ * its strings and its reading to outlive the young generation and wait for a full collection, and
+ * pushed out the cookies in use.
+ */
+const SEEN_ONCE_SLOTS = 1 << 16;
 
 /**
  * Every cookie Gatehouse sets, written one way: `Path=/`, `HttpOnly`, `SameSite=Lax`, no
@@ -48,6 +58,8 @@ export class CookieJar {
   private readonly alwaysSecure: boolean;
   /** `<value>.<signature>` of cookies one of the keys signed: what reading them found. */
   private readonly verified = new Map<string, SessionCookieReading>();
+  /** Fingerprints of the signatures of cookies verified once and not yet remembered. */
+  private readonly seenOnce = new Int32Array(SEEN_ONCE_SLOTS);
 
   constructor(private readonly options: CookieJarOptions) {
     const production = options.env === 'production';
@@ -68,9 +80,23 @@ export class CookieJar {
     const index = signingKeyIndex(this.options.keys, this.sessionName, value, signature);
     if (index === -1) return undefined;
     const reading = Object.freeze({ token: tokenIn(value), value, signedByOlderKey: index > 0 });
+    if (this.firstSighting(signature)) return reading;
     if (this.verified.size >= VERIFIED_COOKIES_MAX) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(pair, reading);
     return reading;
+  }
+
+  /**
+   * Whether a verified signature is new to the table, which then holds it (the next one to land
+   * in its slot takes its place). Only verified signatures come here: HMACs nobody can steer into
+   * a slot. Two that share a fingerprint only make one cookie remembered a request early.
+   */
+  private firstSighting(signature: string): boolean {
+    const print = fingerprint(signature);
+    const slot = (print >>> 16) & (SEEN_ONCE_SLOTS - 1);
+    if (this.seenOnce[slot] === print) return false;
+    this.seenOnce[slot] = print;
+    return true;
   }
 
   setSession(req: Request, res: Response, token: string): void {
@@ -107,6 +133,13 @@ export class CookieJar {
   private flags(req: Request): string {
     return this.alwaysSecure || req.secure ? '; HttpOnly; Secure; SameSite=Lax' : '; HttpOnly; SameSite=Lax';
   }
+}
+
+/** FNV-1a over the signature's characters: 32 bits, never 0 (the table's empty slot). */
+function fingerprint(signature: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < signature.length; i++) hash = Math.imul(hash ^ signature.charCodeAt(i), 0x01000193);
+  return hash | 1;
 }
 
 /** cookie-session's format: the session object as base64 JSON; only its own `token` counts. */
