@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { matchedOperation } from '../contract.js';
+import { BatchedLines } from './batched-lines.js';
 import { elapsedMs, markRequestStart } from './request-timing.js';
 
 const SECRET_HEADERS = [
@@ -27,29 +28,8 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-/**
- * Lines go to stdout in batches: one write(2) of whole lines once 3 KB have gathered (at most
- * 4 KB, atomic on a pipe, so workers sharing stdout never interleave inside a line), at the latest
- * 100 ms after a line was logged, and whatever is left when the process exits. Written one line at
- * a time (pino's default), the request log cost a system call on every request. The write itself is
- * synchronous, a few microseconds for a batch: written asynchronously, a batch waited in libuv's
- * thread pool behind bcrypt's hashes, and every line waiting with it outlived two young-generation
- * collections and went to the old generation, where only a full collection frees it (in the memory
- * soak, 54 of the 122 MB promoted in 45 s).
- */
-function batchedStdout(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: true, minLength: 3072, maxWrite: 4096, periodicFlush: 100 });
-  // pino flushes at exit only the streams it made asynchronous. A stdout already closed loses them.
-  process.once('exit', () => {
-    try {
-      stream.flushSync();
-    } catch {}
-  });
-  return stream;
-}
-
-/** The service's logger; tests pass a destination to collect its lines. */
-export function createLogger(level: string, destination: DestinationStream = batchedStdout()): Logger {
+/** The service's logger, on stdout in batches (BatchedLines); tests pass a destination to collect its lines. */
+export function createLogger(level: string, destination: DestinationStream = new BatchedLines(1)): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
