@@ -12,7 +12,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Log lines written to a file descriptor in batches: each line is copied into one fixed 4 KB
  * buffer as it comes, and the buffer goes out in one synchronous write when the next line would
- * not fit, at the latest 100 ms after it began, and at exit. A line longer than the buffer goes
+ * not fit, every 100 ms, and at exit. A line longer than the buffer goes
  * out alone, after those before it.
  *
  * Written for the request log, which pino's own destination (sonic-boom) made cost about 8 µs a
@@ -30,7 +30,7 @@ export class BatchedLines {
   private used = 0;
   private failed = false;
 
-  /** `write` is fs.writeSync; tests pass one that records the writes it is asked for. */
+  /** `writeBytes` is fs.writeSync; tests pass one that records the writes it is asked for. */
   constructor(
     private readonly fd: number,
     private readonly writeBytes: typeof writeSync = writeSync,

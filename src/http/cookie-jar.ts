@@ -36,9 +36,9 @@ const VERIFIED_COOKIES_MAX = 10_000;
  * How many cookies verified once are remembered by a fingerprint alone, in a fixed table outside
  * the JavaScript heap (256 KB). A cookie joins the verified ones the second time it checks out:
  * a browser sends its cookie on every request, so it is remembered from its second, while cookies
- * each sent once (a sweep through many sessions) pay nothing on the heap. Kept there, each left
- * its strings and its reading to outlive the young generation and wait for a full collection, and
- * pushed out the cookies in use.
+ * each sent once (a sweep through many sessions) pay nothing on the heap. Kept in the map, each
+ * such cookie's strings and reading outlived the young generation and waited there for a full
+ * collection, and pushed out the cookies in use.
  */
 const SEEN_ONCE_SLOTS = 1 << 16;
 
