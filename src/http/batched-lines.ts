@@ -6,8 +6,11 @@ const BATCH_BYTES = 4096;
 const FLUSH_MS = 100;
 /** How long a write waits for a full pipe (EAGAIN) to drain before trying again. */
 const PIPE_FULL_WAIT_MS = 5;
+/** How long one batch may wait for a full pipe in all before it is dropped. */
+const PIPE_FULL_GIVE_UP_MS = 1000;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Log lines written to a file descriptor in batches: each line is copied into one fixed 4 KB
@@ -22,8 +25,10 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  *
  * The write is synchronous, as pino's default is: a few microseconds for a batch, and nothing
  * waits in libuv's thread pool behind bcrypt. A full pipe (a slow log reader) holds the process
- * until it drains, as it would with pino. A closed one (EPIPE) or any other failure drops the
- * batch: the service goes on answering without its log rather than failing requests.
+ * while it drains, at most a second per batch, after which the batch is dropped. A closed pipe
+ * (EPIPE) turns the log off for good; any other failure drops that batch, ending a line cut short
+ * with a newline so the next batch starts on a line of its own. The service goes on answering
+ * without its log rather than failing requests.
  */
 export class BatchedLines {
   private readonly buffer = Buffer.allocUnsafe(BATCH_BYTES);
@@ -49,29 +54,49 @@ export class BatchedLines {
     else this.used += this.buffer.write(line, this.used);
   }
 
-  /** Writes what the batch holds. */
-  flush(): void {
-    if (this.used === 0) return;
-    const length = this.used;
-    this.used = 0;
-    this.writeOut(this.buffer, length);
+  /** Writes what the batch holds; pino's `logger.flush(done)` comes here. */
+  flush(done?: (error?: Error) => void): void {
+    if (this.used > 0) {
+      const length = this.used;
+      this.used = 0;
+      this.writeOut(this.buffer, length);
+    }
+    done?.();
   }
 
   private writeOut(bytes: Buffer, length: number): void {
     if (this.failed) return;
     let written = 0;
+    let waitedMs = 0;
     while (written < length) {
+      let count: number;
       try {
-        written += this.writeBytes(this.fd, bytes, written, length - written);
+        count = this.writeBytes(this.fd, bytes, written, length - written);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === 'EAGAIN' || code === 'EBUSY') && waitedMs < PIPE_FULL_GIVE_UP_MS) {
           Atomics.wait(pause, 0, 0, PIPE_FULL_WAIT_MS);
+          waitedMs += PIPE_FULL_WAIT_MS;
           continue;
         }
-        // EPIPE: nobody reads the log any more. Anything else: this batch is lost, the next is tried.
-        this.failed = (error as NodeJS.ErrnoException).code === 'EPIPE';
+        // EPIPE: nobody reads the log any more.
+        this.failed = code === 'EPIPE';
+        count = 0;
+      }
+      if (count === 0) {
+        if (written > 0 && !this.failed) this.endCutLine();
         return;
       }
+      written += count;
+    }
+  }
+
+  /** After a batch failed partway: one newline, so the cut line does not run into the next batch. */
+  private endCutLine(): void {
+    try {
+      this.writeBytes(this.fd, NEWLINE, 0, 1);
+    } catch {
+      // Nothing more to do: the next batch is tried all the same.
     }
   }
 }

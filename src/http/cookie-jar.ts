@@ -58,7 +58,7 @@ export class CookieJar {
   private readonly alwaysSecure: boolean;
   /** `<value>.<signature>` of cookies one of the keys signed: what reading them found. */
   private readonly verified = new Map<string, SessionCookieReading>();
-  /** Fingerprints of the signatures of cookies verified once and not yet remembered. */
+  /** Fingerprints of the signatures of cookies verified lately; one stays after its cookie is remembered. */
   private readonly seenOnce = new Int32Array(SEEN_ONCE_SLOTS);
 
   constructor(private readonly options: CookieJarOptions) {
@@ -88,8 +88,8 @@ export class CookieJar {
 
   /**
    * Whether a verified signature is new to the table, which then holds it (the next one to land
-   * in its slot takes its place). Only verified signatures come here: HMACs nobody can steer into
-   * a slot. Two that share a fingerprint only make one cookie remembered a request early.
+   * in its slot takes its place). Only verified signatures come here, so only cookies the service
+   * issued can take a slot; two that share one only move when a cookie is remembered by a request.
    */
   private firstSighting(signature: string): boolean {
     const print = fingerprint(signature);

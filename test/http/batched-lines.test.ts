@@ -177,4 +177,53 @@ describe('BatchedLines', () => {
     gone.flush();
     expect(closed.writes).toEqual([]);
   });
+
+  it('ends a line a failure cut short, so the next batch starts on a line of its own', () => {
+    const { write, text } = recorder((call, length) => (call === 0 ? 4 : call === 1 ? errno('EIO') : length));
+    const lines = new BatchedLines(1, write);
+    lines.write('cut short\n');
+    lines.flush();
+    lines.write('whole\n');
+    lines.flush();
+    expect(text()).toBe('cut \nwhole\n');
+  });
+
+  it('drops a batch a pipe stays full for (about a second), then writes the next', () => {
+    let full = true;
+    const { write, text } = recorder((_, length) => (full ? errno('EAGAIN') : length));
+    const lines = new BatchedLines(1, write);
+    lines.write('waited for too long\n');
+    const started = Date.now();
+    lines.flush();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    full = false;
+    lines.write('next\n');
+    lines.flush();
+    expect(text()).toBe('next\n');
+  });
+
+  it('counts a lone surrogate as the three bytes it becomes, at the edge of a batch', () => {
+    const { writes, write } = recorder();
+    const lines = new BatchedLines(1, write);
+    const filler = `${'a'.repeat(4096 - 100 - 1)}\n`;
+    // 41 units, 121 bytes (each lone surrogate is written as U+FFFD).
+    const lone = `${'\ud800'.repeat(40)}\n`;
+    lines.write(filler);
+    lines.write(lone);
+    lines.flush();
+    expect(writes.map((batch) => batch.length)).toEqual([4096 - 100, 121]);
+    expect(writes[1]?.toString('utf8')).toBe(`${'\ufffd'.repeat(40)}\n`);
+  });
+
+  it("calls back from pino's flush", () => {
+    const { write, text } = recorder();
+    const lines = new BatchedLines(1, write);
+    lines.write('pending\n');
+    let called = false;
+    lines.flush(() => {
+      called = true;
+    });
+    expect(called).toBe(true);
+    expect(text()).toBe('pending\n');
+  });
 });
