@@ -15,8 +15,8 @@ const NEWLINE = Buffer.from('\n');
 /**
  * Log lines written to a file descriptor in batches: each line is copied into one fixed 4 KB
  * buffer as it comes, and the buffer goes out in one synchronous write when the next line would
- * not fit, every 100 ms, and at exit. A line longer than the buffer goes
- * out alone, after those before it.
+ * not fit, or when flushed (stdoutLines flushes every 100 ms and at exit). A line longer than
+ * the buffer goes out alone, after those before it.
  *
  * Written for the request log, which pino's own destination (sonic-boom) made cost about 8 µs a
  * line: it measured the byte length of the whole pending batch on every line, flattening a
@@ -39,10 +39,7 @@ export class BatchedLines {
   constructor(
     private readonly fd: number,
     private readonly writeBytes: typeof writeSync = writeSync,
-  ) {
-    setInterval(() => this.flush(), FLUSH_MS).unref();
-    process.once('exit', () => this.flush());
-  }
+  ) {}
 
   /** pino's destination interface: one whole line, newline included. */
   write(line: string): void {
@@ -99,4 +96,12 @@ export class BatchedLines {
       // Nothing more to do: the next batch is tried all the same.
     }
   }
+}
+
+/** The process's stdout in batches, flushed every 100 ms and when the process exits. */
+export function stdoutLines(): BatchedLines {
+  const lines = new BatchedLines(1);
+  setInterval(() => lines.flush(), FLUSH_MS).unref();
+  process.once('exit', () => lines.flush());
+  return lines;
 }

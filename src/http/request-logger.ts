@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { matchedOperation } from '../contract.js';
-import { BatchedLines } from './batched-lines.js';
+import { stdoutLines } from './batched-lines.js';
 import { elapsedMs, markRequestStart } from './request-timing.js';
 
 const SECRET_HEADERS = [
@@ -28,8 +28,8 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-/** The service's logger, on stdout in batches (BatchedLines); tests pass a destination to collect its lines. */
-export function createLogger(level: string, destination: DestinationStream = new BatchedLines(1)): Logger {
+/** The service's logger, on stdout in batches (stdoutLines); tests pass a destination to collect its lines. */
+export function createLogger(level: string, destination: DestinationStream = stdoutLines()): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 

@@ -126,17 +126,19 @@ describe('BatchedLines', () => {
     }
   });
 
-  it('starts a new batch for a line whose characters take more bytes than the batch has left', () => {
+  // Each fits by its length (41 UTF-16 units), not by its bytes (121), in the 100 a batch has left.
+  it.each([
+    ['characters of three bytes', `${'漢'.repeat(40)}\n`, `${'漢'.repeat(40)}\n`],
+    ['lone surrogates, written as U+FFFD', `${'\ud800'.repeat(40)}\n`, `${'\ufffd'.repeat(40)}\n`],
+  ])('starts a new batch for a line of %s that would overflow the one filling', (_, wide, written) => {
     const { writes, write, text } = recorder();
     const lines = new BatchedLines(1, write);
     const filler = `${'a'.repeat(4096 - 100 - 1)}\n`;
-    // 41 characters, 121 bytes: fits by its length, not by its bytes, in the 100 left.
-    const wide = `${'漢'.repeat(40)}\n`;
     lines.write(filler);
     lines.write(wide);
     lines.flush();
     expect(writes.map((batch) => batch.length)).toEqual([4096 - 100, 121]);
-    expect(text()).toBe(filler + wide);
+    expect(text()).toBe(filler + written);
   });
 
   it('writes a line longer than the batch alone, after the lines before it', () => {
@@ -200,19 +202,6 @@ describe('BatchedLines', () => {
     lines.write('next\n');
     lines.flush();
     expect(text()).toBe('next\n');
-  });
-
-  it('counts a lone surrogate as the three bytes it becomes, at the edge of a batch', () => {
-    const { writes, write } = recorder();
-    const lines = new BatchedLines(1, write);
-    const filler = `${'a'.repeat(4096 - 100 - 1)}\n`;
-    // 41 units, 121 bytes (each lone surrogate is written as U+FFFD).
-    const lone = `${'\ud800'.repeat(40)}\n`;
-    lines.write(filler);
-    lines.write(lone);
-    lines.flush();
-    expect(writes.map((batch) => batch.length)).toEqual([4096 - 100, 121]);
-    expect(writes[1]?.toString('utf8')).toBe(`${'\ufffd'.repeat(40)}\n`);
   });
 
   it("calls back from pino's flush", () => {
