@@ -4,6 +4,7 @@ import type { CountedCaller } from '../rate-limit/client-rate-limit.js';
 import { type UserRecord, type UserRepository, usernameKey } from '../store/users.js';
 import type { VerifiedCredentialCache } from './basic-cache.js';
 import { type BasicCredentials, claimsBasic, parseBasicCredentials } from './basic-credentials.js';
+import { ChecksInFlight } from './checks-in-flight.js';
 import type { DeviceTokens } from './device-token.js';
 import type { PasswordCheck, PasswordCheckResult, PasswordClient } from './password-check.js';
 import {
@@ -43,8 +44,7 @@ export function createBasicAuthenticator({
   hasSecondFactor,
   countAhead,
 }: BasicAuthenticatorDeps): BasicAuthenticator {
-  /** Identical credentials from one address arriving together share one bcrypt check. */
-  const inFlight = new Map<string, Promise<PasswordCheckResult>>();
+  const inFlight = new ChecksInFlight<PasswordCheckResult>();
 
   /** A cache hit counts only while the user still exists, is enabled, has the same name and the same credential version. */
   const fromCache = async (key: string, credentials: BasicCredentials): Promise<UserRecord | undefined> => {
@@ -83,15 +83,9 @@ export function createBasicAuthenticator({
       if (cachedUser !== undefined) return authenticated({ scheme: 'basic', user: cachedUser });
     }
 
-    const flightKey = `${key}:${clientIp ?? ''}`;
-    let check = inFlight.get(flightKey);
-    if (check === undefined) {
-      check = passwords
-        .verify(credentials.username, credentials.password, client)
-        .finally(() => inFlight.delete(flightKey));
-      inFlight.set(flightKey, check);
-    }
-    const result = await check;
+    const result = await inFlight.share(key, clientIp, () =>
+      passwords.verify(credentials.username, credentials.password, client),
+    );
     if (result.outcome === 'throttled') return throttled(result.retryAfterSeconds);
     if (result.outcome === 'invalid') return refused(credentials.username);
     // Never cached: turning a factor on bumps credential_version, which ends any entry made before.
