@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Environment } from '../config/config.js';
 import { cookieSignature, signingKeyIndex } from './cookie-signature.js';
+import { NOT_REMEMBERED, VerifiedCookies } from './verified-cookies.js';
 
 export interface CookieJarOptions {
   env: Environment;
@@ -26,23 +27,6 @@ export interface SessionCookieReading {
 const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT';
 
 /**
- * How many verified session cookies are remembered. A browser sends the same cookie on every
- * request; verifying it is an HMAC per key plus a base64 and JSON decode, a tenth of a session
- * answer's CPU. Only cookies whose signature checked out twice are kept, the oldest going first.
- */
-const VERIFIED_COOKIES_MAX = 10_000;
-
-/**
- * How many cookies verified once are remembered by a fingerprint alone, in a fixed table outside
- * the JavaScript heap (256 KB). A cookie joins the verified ones the second time it checks out:
- * a browser sends its cookie on every request, so it is remembered from its second, while cookies
- * each sent once (a sweep through many sessions) pay nothing on the heap. Kept in the map, each
- * such cookie's strings and reading outlived the young generation and waited there for a full
- * collection, and pushed out the cookies in use.
- */
-const SEEN_ONCE_SLOTS = 1 << 16;
-
-/**
  * Every cookie Gatehouse sets, written one way: `Path=/`, `HttpOnly`, `SameSite=Lax`, no
  * `Domain`, and `Secure` whenever the answer goes over HTTPS. In production that is always:
  * behind a TLS-terminating proxy that TRUST_PROXY does not name, the request looks like plain
@@ -55,48 +39,32 @@ const SEEN_ONCE_SLOTS = 1 << 16;
 export class CookieJar {
   readonly sessionName: string;
   readonly deviceName: string;
+  /** `<session cookie>.sig`, where its signature travels. */
+  private readonly signatureName: string;
   private readonly alwaysSecure: boolean;
-  /** `<value>.<signature>` of cookies one of the keys signed: what reading them found. */
-  private readonly verified = new Map<string, SessionCookieReading>();
-  /** Fingerprints of the signatures of cookies verified lately; one stays after its cookie is remembered. */
-  private readonly seenOnce = new Int32Array(SEEN_ONCE_SLOTS);
+  private readonly verified = new VerifiedCookies();
 
   constructor(private readonly options: CookieJarOptions) {
     const production = options.env === 'production';
     this.alwaysSecure = production;
     this.sessionName = production ? `__Host-${options.sessionCookie}` : options.sessionCookie;
     this.deviceName = production ? `__Host-${options.deviceCookie}` : options.deviceCookie;
+    this.signatureName = `${this.sessionName}.sig`;
   }
 
   /** The session cookie among the request's cookies, when one of the keys signed it. */
   readSession(cookies: Record<string, unknown>): SessionCookieReading | undefined {
     const value = cookies[this.sessionName];
-    const signature = cookies[`${this.sessionName}.sig`];
+    const signature = cookies[this.signatureName];
     if (typeof value !== 'string' || value === '' || typeof signature !== 'string') return undefined;
-    // The whole pair is the key: a cached value reached with another signature is verified afresh.
-    const pair = `${value}.${signature}`;
-    const known = this.verified.get(pair);
-    if (known !== undefined) return known;
-    const index = signingKeyIndex(this.options.keys, this.sessionName, value, signature);
-    if (index === -1) return undefined;
-    const reading = Object.freeze({ token: tokenIn(value), value, signedByOlderKey: index > 0 });
-    if (this.firstSighting(signature)) return reading;
-    if (this.verified.size >= VERIFIED_COOKIES_MAX) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(pair, reading);
-    return reading;
-  }
-
-  /**
-   * Whether a verified signature is new to the table, which then holds it (the next one to land
-   * in its slot takes its place). Only verified signatures come here, so only cookies the service
-   * issued can take a slot; two that share one only move when a cookie is remembered by a request.
-   */
-  private firstSighting(signature: string): boolean {
-    const print = fingerprint(signature);
-    const slot = (print >>> 16) & (SEEN_ONCE_SLOTS - 1);
-    if (this.seenOnce[slot] === print) return false;
-    this.seenOnce[slot] = print;
-    return true;
+    // The whole pair is remembered: a known value with another signature is verified afresh.
+    let index = this.verified.find(value, signature);
+    if (index === NOT_REMEMBERED) {
+      index = signingKeyIndex(this.options.keys, this.sessionName, value, signature);
+      if (index === -1) return undefined;
+      this.verified.remember(value, signature, index);
+    }
+    return { token: tokenIn(value), value, signedByOlderKey: index > 0 };
   }
 
   setSession(req: Request, res: Response, token: string): void {
@@ -111,7 +79,7 @@ export class CookieJar {
   clearSession(req: Request, res: Response): void {
     const attributes = `; Max-Age=0; Path=/; Expires=${EPOCH}${this.flags(req)}`;
     put(res, this.sessionName, '', attributes);
-    put(res, `${this.sessionName}.sig`, '', attributes);
+    put(res, this.signatureName, '', attributes);
   }
 
   setDevice(req: Request, res: Response, token: string): void {
@@ -122,7 +90,7 @@ export class CookieJar {
     const [newest = ''] = this.options.keys;
     const attributes = this.lasting(req, this.options.sessionMaxAgeSeconds);
     put(res, this.sessionName, value, attributes);
-    put(res, `${this.sessionName}.sig`, cookieSignature(newest, this.sessionName, value), attributes);
+    put(res, this.signatureName, cookieSignature(newest, this.sessionName, value), attributes);
   }
 
   /** Max-Age only, no Expires: the browser counts it on its own clock, whatever the server's says. */
@@ -133,13 +101,6 @@ export class CookieJar {
   private flags(req: Request): string {
     return this.alwaysSecure || req.secure ? '; HttpOnly; Secure; SameSite=Lax' : '; HttpOnly; SameSite=Lax';
   }
-}
-
-/** FNV-1a over the signature's characters: 32 bits, never 0 (the table's empty slot). */
-function fingerprint(signature: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < signature.length; i++) hash = Math.imul(hash ^ signature.charCodeAt(i), 0x01000193);
-  return hash | 1;
 }
 
 /** cookie-session's format: the session object as base64 JSON; only its own `token` counts. */
