@@ -174,6 +174,7 @@ export class CounterTable {
     this.expiries = widen(this.expiries, this.room);
     this.newer = widen(this.newer, this.room);
     this.older = widen(this.older, this.room);
+    release(this.index);
     this.index = new Int32Array(indexSlotsFor(this.room));
     for (let entry = this.oldestEntry; entry !== NO_ENTRY; entry = at(this.newer, entry)) this.placeInIndex(entry);
   }
@@ -187,7 +188,19 @@ function indexSlotsFor(room: number): number {
 function widen<T extends Int32Array | Float64Array>(array: T, length: number): T {
   const wider = new (array.constructor as new (length: number) => T)(length);
   wider.set(array);
+  release(array);
   return wider;
+}
+
+/**
+ * Frees an array outgrown by its table at the next scavenge instead of the next full collection:
+ * its memory moves, uncopied, to a new ArrayBuffer that nothing keeps. The table's arrays live in
+ * the old generation, so their outgrown copies would otherwise wait there for a full collection,
+ * about as much again as the table itself.
+ */
+function release(array: Int32Array | Float64Array): void {
+  const { buffer } = array;
+  if (buffer instanceof ArrayBuffer) structuredClone(buffer, { transfer: [buffer] });
 }
 
 /** MurmurHash3's finaliser: every input bit moves every output bit. */

@@ -1,5 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/paths.js';
 import { CounterTable } from '../../src/rate-limit/counter-table.js';
+
+/** The built table (npm test builds first), for a process of its own that may call the collector. */
+const builtTable = pathToFileURL(join(projectRoot, 'dist', 'src', 'rate-limit', 'counter-table.js')).href;
 
 /** The table's entries, oldest first, as key → value, read through its own API. */
 function contents(table: CounterTable, keys: Iterable<string>): Map<string, number> {
@@ -78,5 +85,28 @@ describe('CounterTable', () => {
     }
     expect(table.size).toBe(model.size);
     expect(contents(table, model.keys())).toEqual(model);
+  });
+
+  it('frees the arrays it outgrows at the next scavenge, not at the next full collection', () => {
+    const script = `import { CounterTable } from ${JSON.stringify(builtTable)};
+const table = new CounterTable(1 << 20);
+let held = 0;
+const fill = (count) => { for (; held < count; held++) table.insert('key-' + held, 1, 0); };
+fill(32768);
+// Full collections move the table's arrays (room for 32,768) into the old generation.
+gc(); gc();
+const before = process.memoryUsage().arrayBuffers;
+fill(32769);
+gc({ type: 'minor' });
+// The collector frees array buffers from a task of its own.
+await new Promise((resolve) => setTimeout(resolve, 100));
+console.log(JSON.stringify({ before, after: process.memoryUsage().arrayBuffers }));`;
+    const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const { before, after } = JSON.parse(output) as { before: number; after: number };
+    // Room for twice as many: about twice the memory once the outgrown arrays are freed, three times while they wait.
+    expect(after / before).toBeGreaterThan(1.8);
+    expect(after / before).toBeLessThan(2.5);
   });
 });
