@@ -1,3 +1,5 @@
+import { FNV_OFFSET_BASIS, fnv1a } from '../crypto/fnv.js';
+
 /** How many checks can be shared at once; one whose slot another check holds runs unshared. */
 const SLOTS = 256;
 
@@ -9,7 +11,7 @@ const SLOTS = 256;
  * lives in the old generation V8 allocates each new table there too, garbage that only a full
  * collection frees. Here three arrays are made once and each request only writes a slot and clears it.
  *
- * A check's slot comes from the credentials' digest (a keyed SHA-256, so evenly spread). When the
+ * A check's slot comes from the credentials' digest (a secret-prefix SHA-256, so evenly spread). When the
  * slot holds a check of other credentials, the newcomer simply runs on its own.
  */
 export class ChecksInFlight<T> {
@@ -40,9 +42,7 @@ export class ChecksInFlight<T> {
   }
 }
 
-/** FNV-1a over the digest's first characters, which are as random as the rest. */
+/** From the digest's first characters, which are as random as the rest. */
 function slotOf(digest: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < 4 && i < digest.length; i++) hash = Math.imul(hash ^ digest.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) & (SLOTS - 1);
+  return fnv1a(digest, FNV_OFFSET_BASIS, 4) & (SLOTS - 1);
 }

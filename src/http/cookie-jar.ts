@@ -58,12 +58,13 @@ export class CookieJar {
     const signature = cookies[this.signatureName];
     if (typeof value !== 'string' || value === '' || typeof signature !== 'string') return undefined;
     // The whole pair is remembered: a known value with another signature is verified afresh.
-    let index = this.verified.find(value, signature);
-    if (index === NOT_REMEMBERED) {
-      index = signingKeyIndex(this.options.keys, this.sessionName, value, signature);
-      if (index === -1) return undefined;
-      this.verified.remember(value, signature, index);
-    }
+    const remembered = this.verified.find(value, signature);
+    const index =
+      remembered === NOT_REMEMBERED
+        ? signingKeyIndex(this.options.keys, this.sessionName, value, signature)
+        : remembered;
+    if (index === -1) return undefined;
+    if (remembered === NOT_REMEMBERED) this.verified.remember(value, signature, index);
     return { token: tokenIn(value), value, signedByOlderKey: index > 0 };
   }
 

@@ -174,8 +174,9 @@ export class CounterTable {
     this.expiries = widen(this.expiries, this.room);
     this.newer = widen(this.newer, this.room);
     this.older = widen(this.older, this.room);
-    release(this.index);
+    const outgrown = this.index;
     this.index = new Int32Array(indexSlotsFor(this.room));
+    release(outgrown);
     for (let entry = this.oldestEntry; entry !== NO_ENTRY; entry = at(this.newer, entry)) this.placeInIndex(entry);
   }
 }

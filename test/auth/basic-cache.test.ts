@@ -134,3 +134,24 @@ describe('VerifiedCredentialCache', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('Basic credentials arriving together', () => {
+  it('identical requests on a cold cache cost one bcrypt compare and all succeed', async () => {
+    await withApp();
+    const release = app.hasher.holdCompares();
+    const answers = Promise.all(Array.from({ length: 8 }, () => profile()));
+    // The first compare is held; the other seven arrive while it is in progress.
+    await expect.poll(() => app.hasher.compares.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    expect((await answers).map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    expect(app.hasher.compares).toHaveLength(1);
+  });
+
+  it('different passwords arriving together are each compared', async () => {
+    await withApp();
+    const answers = await Promise.all(['secret123', 'wrong-1', 'wrong-2'].map((password) => profile('john', password)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 401, 401]);
+    expect(app.hasher.compares).toHaveLength(3);
+  });
+});

@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CookieJar } from '../../src/http/cookie-jar.js';
-import { cookieSignature } from '../../src/http/cookie-signature.js';
+import { cookieSignature, signingKeyIndex } from '../../src/http/cookie-signature.js';
+
+// The jar's signature checks, counted: a remembered cookie must cost none.
+vi.mock('../../src/http/cookie-signature.js', async (original) => {
+  const actual = await original<typeof import('../../src/http/cookie-signature.js')>();
+  return { ...actual, signingKeyIndex: vi.fn(actual.signingKeyIndex) };
+});
 
 const KEYS = ['newest-key-0123456789abcdefghijklmnopq', 'older-key-0123456789abcdefghijklmnopqr'];
 const NAME = 'gatehouse_session';
@@ -39,6 +45,15 @@ describe('reading the session cookie', () => {
       expect(new Set(readings.map((reading) => JSON.stringify(reading))).size).toBe(1);
       expect(readings[3]).toEqual({ token: `token-${key}`, value: sent[NAME], signedByOlderKey: key !== KEYS[0] });
     }
+  });
+
+  it("checks a browser's cookie's signature on its first two requests only", () => {
+    const cookies = jar();
+    const sent = cookiesFor('t1');
+    const checks = vi.mocked(signingKeyIndex);
+    checks.mockClear();
+    for (let i = 0; i < 5; i++) expect(cookies.readSession({ ...sent })).toMatchObject({ token: 't1' });
+    expect(checks).toHaveBeenCalledTimes(2);
   });
 
   it('refuses a remembered value under a forged signature, however often it is sent', () => {

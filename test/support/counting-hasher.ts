@@ -10,22 +10,40 @@ export class CountingHasher extends PasswordHasher {
   /** The cost of each hash made, in order (the dummy hashes made at start included). */
   readonly hashes: number[];
 
+  /** While set, every compare (counted at once) waits for it before bcrypt runs. */
+  private readonly held: { until?: Promise<void> };
+
   constructor(cost: number) {
     const compares: number[] = [];
     const hashes: number[] = [];
+    const held: { until?: Promise<void> } = {};
     const counting: BcryptEngine = {
       hash: (data, hashCost) => {
         hashes.push(hashCost);
         return nativeBcrypt.hash(data, hashCost);
       },
-      compare: (data, hash) => {
+      compare: async (data, hash) => {
         compares.push(bcryptCostOf(hash) ?? Number.NaN);
+        await held.until;
         return nativeBcrypt.compare(data, hash);
       },
     };
     super(cost, counting);
     this.compares = compares;
     this.hashes = hashes;
+    this.held = held;
+  }
+
+  /** Holds every compare until the returned function is called, so requests can arrive while one is in progress. */
+  holdCompares(): () => void {
+    let release = (): void => {};
+    this.held.until = new Promise((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.held.until = undefined;
+      release();
+    };
   }
 
   /** Forgets what was counted so far. */
