@@ -9,10 +9,10 @@ const SLOTS = 256;
  * counted as many guesses). A fixed table rather than a Map: a long-lived Map that gains and loses
  * an entry on every request allocates a new hash table every few dozen requests, and once the Map
  * lives in the old generation V8 allocates each new table there too, garbage that only a full
- * collection frees. Here three arrays are made once and each request only writes a slot and clears it.
+ * collection frees. Here three arrays are made once, and each request writes a slot and clears it.
  *
- * A check's slot comes from the credentials' digest (a secret-prefix SHA-256, so evenly spread). When the
- * slot holds a check of other credentials, the newcomer simply runs on its own.
+ * A check's slot comes from the credentials' digest (a secret-prefix SHA-256, so evenly spread).
+ * When the slot holds a check of other credentials, the newcomer simply runs on its own.
  */
 export class ChecksInFlight<T> {
   private readonly digests: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
