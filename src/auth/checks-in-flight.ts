@@ -1,4 +1,4 @@
-import { FNV_OFFSET_BASIS, fnv1a } from '../crypto/fnv.js';
+import { fnv1a } from '../crypto/fnv.js';
 
 /** How many checks can be shared at once; one whose slot another check holds runs unshared. */
 const SLOTS = 256;
@@ -31,8 +31,8 @@ export class ChecksInFlight<T> {
     this.checks[slot] = check;
     this.digests[slot] = digest;
     this.addresses[slot] = address;
+    // Only an empty slot is taken, so the slot still holds this check when it settles.
     const settle = (): void => {
-      if (this.checks[slot] !== check) return;
       this.checks[slot] = undefined;
       this.digests[slot] = undefined;
       this.addresses[slot] = undefined;
@@ -42,7 +42,6 @@ export class ChecksInFlight<T> {
   }
 }
 
-/** From the digest's first characters, which are as random as the rest. */
 function slotOf(digest: string): number {
-  return fnv1a(digest, FNV_OFFSET_BASIS, 4) & (SLOTS - 1);
+  return fnv1a(digest) & (SLOTS - 1);
 }

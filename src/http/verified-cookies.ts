@@ -49,12 +49,15 @@ export class VerifiedCookies {
     return slot === NOT_REMEMBERED ? NOT_REMEMBERED : (this.keyIndexes[slot] as number);
   }
 
-  /** Called with a value and signature the key at `keyIndex` verified: remembered from their second time. */
+  /**
+   * Called when `find` did not know a value and signature that the key at `keyIndex` then
+   * verified: remembered from their second time.
+   */
   remember(value: string, signature: string, keyIndex: number): void {
     const length = value.length + signature.length;
     if (value === '' || length > SLOT_CHARS || keyIndex > 0xff || !oneByte(value) || !oneByte(signature)) return;
     const print = this.fingerprint(signature);
-    if (this.slotOf(value, signature, print) !== NOT_REMEMBERED || this.firstSighting(print)) return;
+    if (this.firstSighting(print)) return;
     const set = setOf(print);
     const slot = set * WAYS + (this.nextWay[set] as number);
     this.nextWay[set] = ((this.nextWay[set] as number) + 1) % WAYS;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HeapProfiler } from 'node:inspector';
 import { pathToFileURL } from 'node:url';
+import { locationOf } from './profile-attribution.js';
 
 /**
  * Sums a .heapprofile (promotion-sampler.ts) by allocation site: the bytes each function
@@ -8,10 +9,8 @@ import { pathToFileURL } from 'node:url';
  *
  *   node dist/bench/test/bench/summarise-promotion.js <file.heapprofile> [--top 25]
  */
-function frameName(node: HeapProfiler.SamplingHeapProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/.*node_modules\//, '').replace(/.*\/dist\/(bench\/)?/, '');
-  return `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+function frameName({ callFrame }: HeapProfiler.SamplingHeapProfileNode): string {
+  return `${callFrame.functionName || '(anonymous)'} ${locationOf(callFrame)}`;
 }
 
 export function summarisePromotion(profile: HeapProfiler.SamplingHeapProfile, top: number): string {
